@@ -1,0 +1,3 @@
+from pykubectl.cli.main import main
+
+main()
