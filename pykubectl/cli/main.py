@@ -1,2 +1,143 @@
-def main():
-    print("hi")
+"""The root command: kubectl's global flags (accepted anywhere on the line, as cobra's persistent
+flags are), a lazy verb registry so one verb does not import the others, and the one error
+boundary around it all (cli/errors.py)."""
+from __future__ import annotations
+
+import os
+import sys
+
+# verb -> module under pykubectl.cli; each module has `command` (a click command)
+VERBS = {
+    "apply": "apply",
+    "create": "create",
+    "get": "get",
+    "delete": "delete",
+    "cluster": "cluster",
+    "sim": "sim",
+    "version": "version",
+}
+
+# global flags that take a value: name -> options key
+_GLOBAL_VALUE = {
+    "--kubeconfig": "kubeconfig", "--context": "context", "-n": "namespace",
+    "--namespace": "namespace", "--as": "as_user", "--as-group": "as_group",
+    "--cluster": "cluster", "--user": "user", "-s": "server", "--server": "server",
+    "--request-timeout": "request_timeout", "-v": "v", "--v": "v", "--token": "token",
+}
+_GLOBAL_BOOL = {"--insecure-skip-tls-verify": "insecure", "--warnings-as-errors": "warnings_as_errors"}
+
+
+class Globals:
+    """kubectl's persistent flags, plus the environment the command runs in."""
+
+    def __init__(self):
+        self.kubeconfig = None
+        self.context = None
+        self.namespace = None
+        self.as_user = None
+        self.as_group: list[str] = []
+        self.cluster = None
+        self.user = None
+        self.server = None
+        self.request_timeout = None
+        self.v = None
+        self.token = None
+        self.insecure = False
+        self.warnings_as_errors = False
+        self.env = os.environ
+
+
+def split_globals(argv: list[str]) -> tuple[Globals, list[str]]:
+    """Take the global flags out of argv wherever they stand (up to a bare `--`)."""
+    g = Globals()
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest.extend(argv[i:])
+            break
+        name, eq, val = a.partition("=")
+        if name in _GLOBAL_VALUE and not (name == "-n" and eq):
+            key = _GLOBAL_VALUE[name]
+            if not eq:
+                if i + 1 >= len(argv):
+                    raise UsageError(f"flag needs an argument: {name!r} in {name}")
+                val = argv[i + 1]
+                i += 1
+            if key == "as_group":
+                g.as_group.append(val)
+            else:
+                setattr(g, key, val)
+        elif a.startswith("-n") and len(a) > 2 and not a.startswith("--"):
+            g.namespace = a[2:].lstrip("=")
+        elif name in _GLOBAL_BOOL:
+            setattr(g, _GLOBAL_BOOL[name], val.lower() != "false" if eq else True)
+        else:
+            rest.append(a)
+        i += 1
+    return g, rest
+
+
+class UsageError(Exception):
+    pass
+
+
+def _load_verb(name: str):
+    import importlib
+    return importlib.import_module(f"pykubectl.cli.{VERBS[name]}").command
+
+
+def run(argv: list[str], out=None, err=None) -> int:
+    """Run one command line; returns the exit code. Everything raised is turned into kubectl's
+    kind of answer here and only here."""
+    from pykubectl.cli import errors as E
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        g, rest = split_globals(argv)
+        if g.as_group and not g.as_user:
+            raise E.CLIError("requesting uid, groups or user-extra for test without impersonating a user")
+        if not rest or rest[0] in ("-h", "--help", "help"):
+            out.write(_root_help())
+            return 0
+        verb = rest[0]
+        if verb not in VERBS:
+            raise E.CLIError(f'unknown command "{verb}" for "kubectl"')
+        cmd = _load_verb(verb)
+        import click
+        try:
+            cmd.main(args=rest[1:], prog_name=f"kubectl {verb}", standalone_mode=False, obj=g)
+        except click.exceptions.Exit as e:
+            return e.exit_code
+        except click.UsageError as e:
+            raise E.CLIError(e.format_message())
+        except click.Abort:
+            return 1
+        return 0
+    except UsageError as e:
+        err.write(f"error: {e}\n")
+        return 1
+    except BaseException as e:  # the one error boundary
+        return E.handle(e, err)
+
+
+def _root_help() -> str:
+    return ("kubectl controls the Kubernetes cluster manager.\n\n"
+            " Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\n"
+            "Basic Commands:\n  create          Create a resource from a file or from stdin\n"
+            "  get             Display one or many resources\n"
+            "  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector\n\n"
+            "Advanced Commands:\n  apply           Apply a configuration to a resource by file name or stdin\n\n"
+            "Emulator Commands:\n  cluster         Create, list, reset and delete local clusters\n"
+            "  sim             The cluster's clock and simulated machines\n\n"
+            "Usage:\n  kubectl [flags] [options]\n")
+
+
+def main() -> None:
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    sys.exit(code)

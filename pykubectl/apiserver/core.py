@@ -1,0 +1,502 @@
+"""The apiserver core: the only writer of the store.
+
+One public method per API verb. Each runs in one write transaction (atomicity per API request),
+doing what kube-apiserver's generic registry does: admission (defaults, name generation, uid,
+timestamps, namespace lifecycle, ServiceAccount, tolerations, priority), per-kind strategy
+(spec/status split, generation), validation, optimistic concurrency, graceful deletion with
+finalizers, and the managedFields bookkeeping. Controllers write through `write_object` and
+`remove_object` inside the reconcile engine's transactions.
+"""
+from __future__ import annotations
+
+import copy
+import secrets
+import uuid
+
+from pykubectl.api import errors
+from pykubectl.store.clock import rfc3339
+
+# resources whose metadata.generation the apiserver maintains (their strategies bump it on spec change)
+GENERATION = {
+    ("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets"),
+    ("batch", "jobs"), ("batch", "cronjobs"), ("autoscaling", "horizontalpodautoscalers"),
+    ("networking.k8s.io", "ingresses"), ("networking.k8s.io", "networkpolicies"),
+    ("", "replicationcontrollers"), ("policy", "poddisruptionbudgets"),
+    ("apiextensions.k8s.io", "customresourcedefinitions"), ("", "resourcequotas"),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+    ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+}
+# names kube generates for generateName and for the token volume: vowels and confusables removed
+_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def random_suffix(n: int = 5, rng=None) -> str:
+    if rng is not None:
+        return "".join(rng.choice(_NAME_ALPHABET) for _ in range(n))
+    return "".join(secrets.choice(_NAME_ALPHABET) for _ in range(n))
+
+
+class DryRun(Exception):
+    """Raised inside a write transaction to roll it back while keeping the result."""
+
+    def __init__(self, result):
+        self.result = result
+
+
+def key_of(kind, ns, name) -> tuple:
+    return (kind.group, kind.plural, ns or "", name)
+
+
+def _spec_part(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+class APIServer:
+    """The core, bound to one cluster (its store, clock and registry)."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.store = cluster.store
+        self.clock = cluster.clock
+        self._registry = None
+        self._ip = None
+
+    # -- kinds ------------------------------------------------------------------------
+    def registry(self):
+        """Built-in kinds plus the CRDs stored in this cluster (loaded only when needed)."""
+        if self._registry is None:
+            from pykubectl.api.kinds import default_registry
+            self._registry = default_registry()
+            self._crd_loaded = False
+        return self._registry
+
+    def registry_with_crds(self):
+        reg = self.registry()
+        if not getattr(self, "_crd_loaded", False):
+            with self.store.read() as t:
+                crds = t.list("apiextensions.k8s.io", "customresourcedefinitions")
+            self._registry = reg.with_crds(crds) if crds else reg
+            self._crd_loaded = True
+        return self._registry
+
+    def resolve(self, arg: str):
+        from pykubectl.api.kinds import UnknownResource
+        try:
+            return self.registry().resolve(arg)
+        except UnknownResource:
+            return self.registry_with_crds().resolve(arg)
+
+    def for_gvk(self, api_version: str, kind: str):
+        from pykubectl.api.kinds import NoKindMatch
+        try:
+            return self.registry().for_gvk(api_version, kind)
+        except NoKindMatch:
+            return self.registry_with_crds().for_gvk(api_version, kind)
+
+    def _invalidate_registry(self):
+        self._crd_loaded = False
+        self._registry = None
+
+    def schema_for(self, kind):
+        if kind.crd:
+            return None
+        from pykubectl.api import schema
+        return schema.kind_schema(kind.group, kind.version, kind.kind)
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    # -- reads ------------------------------------------------------------------------
+    def get(self, kind, ns: str | None, name: str) -> dict:
+        ns = self._ns(kind, ns)
+        with self.store.read() as t:
+            obj = t.get(kind.group, kind.plural, ns, name)
+        if obj is None:
+            raise errors.not_found(kind.group, kind.plural, name)
+        return obj
+
+    def list(self, kind, ns: str | None = None, label_selector: str | None = None,
+             field_selector: str | None = None) -> dict:
+        """A List object; label and field selectors as the apiserver applies them."""
+        lsel = fsel = None
+        eq = None
+        if label_selector:
+            from pykubectl.api.selectors import parse_label_selector, SelectorError
+            try:
+                lsel = parse_label_selector(label_selector)
+            except SelectorError as e:
+                raise errors.bad_request(str(e))
+            eq = getattr(lsel, "equalities", lambda: None)()
+        if field_selector:
+            from pykubectl.api.selectors import parse_field_selector, check_field_selector, SelectorError
+            try:
+                fsel = parse_field_selector(field_selector)
+                check_field_selector(kind.plural if not kind.group else kind.resource, fsel)
+            except SelectorError as e:
+                raise errors.bad_request(str(e))
+        ns_arg = (ns or None) if kind.namespaced else None
+        with self.store.read() as t:
+            items = t.list(kind.group, kind.plural, ns_arg, labels_eq=eq)
+            rev = t.revision()
+        if lsel is not None:
+            items = [o for o in items if lsel.matches((o.get("metadata") or {}).get("labels") or {})]
+        if fsel is not None:
+            items = [o for o in items if fsel.matches(o)]
+        return {"apiVersion": kind.api_version, "kind": kind.list_kind,
+                "metadata": {"resourceVersion": str(rev)}, "items": items}
+
+    # -- writes -----------------------------------------------------------------------
+    def create(self, kind, obj: dict, ns: str | None = None, *, dry_run=False,
+               field_validation="Strict", field_manager="", duplicates=(), subresource=None):
+        """POST: returns (created object, warnings)."""
+        obj = copy.deepcopy(obj)
+        warnings = self._check_fields(kind, obj, field_validation, duplicates)
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        ns = self._ns(kind, ns if ns is not None else meta.get("namespace"))
+        obj_ns = meta.get("namespace")
+        if kind.namespaced and obj_ns and ns and obj_ns != ns:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        try:
+            with self.store.write() as t:
+                out = self._create(t, kind, obj, ns, field_manager or "unknown")
+                if dry_run:
+                    raise DryRun(out)
+        except DryRun as d:
+            return d.result, warnings
+        if kind.group == "apiextensions.k8s.io":
+            self._invalidate_registry()
+        return out, warnings
+
+    def _create(self, t, kind, obj, ns, manager, *, status_from_request=False):
+        meta = obj["metadata"]
+        if kind.namespaced:
+            meta["namespace"] = ns
+            self._admit_namespace(t, ns)
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name"):
+            if meta.get("generateName"):
+                for _ in range(10):
+                    cand = meta["generateName"] + random_suffix()
+                    if t.get(kind.group, kind.plural, ns or "", cand) is None:
+                        meta["name"] = cand
+                        break
+            else:
+                raise errors.invalid(kind.group, kind.kind, "", [errors.FieldError(
+                    "Required value", "metadata.name", "name or generateName is required")])
+        obj["apiVersion"] = kind.api_version
+        obj["kind"] = kind.kind
+        if t.get(kind.group, kind.plural, ns or "", meta["name"]) is not None:
+            raise errors.already_exists(kind.group, kind.plural, meta["name"])
+        if meta.get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
+        now = self.now()
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = rfc3339(now)
+        for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+            meta.pop(k, None)
+        if (kind.group, kind.plural) in GENERATION or kind.crd:
+            meta["generation"] = 1
+        if not status_from_request and "status" in kind.subresources and "status" in obj:
+            obj.pop("status")
+        self._defaults(t, kind, obj)
+        self._validate(kind, obj, None)
+        self._record_manager(kind, None, obj, manager, "Update", now)
+        out = t.put(kind.group, kind.plural, obj, "ADDED")
+        return out
+
+    def update(self, kind, obj: dict, ns: str | None = None, *, subresource=None, dry_run=False,
+               field_validation="Strict", field_manager="", duplicates=()):
+        """PUT: returns (object, warnings). A stale resourceVersion gets 409 Conflict."""
+        obj = copy.deepcopy(obj)
+        warnings = self._check_fields(kind, obj, field_validation, duplicates)
+        meta = obj.setdefault("metadata", {})
+        ns = self._ns(kind, ns if ns is not None else meta.get("namespace"))
+        name = meta.get("name")
+        try:
+            with self.store.write() as t:
+                out = self._update(t, kind, ns, name, obj, subresource, field_manager or "unknown")
+                if dry_run:
+                    raise DryRun(out)
+        except DryRun as d:
+            return d.result, warnings
+        if kind.group == "apiextensions.k8s.io":
+            self._invalidate_registry()
+        return out, warnings
+
+    def _update(self, t, kind, ns, name, obj, subresource, manager, *, create_ok=False):
+        old = t.get(kind.group, kind.plural, ns or "", name)
+        if old is None:
+            if create_ok:
+                return self._create(t, kind, obj, ns, manager)
+            raise errors.not_found(kind.group, kind.plural, name)
+        meta = obj.setdefault("metadata", {})
+        rv = meta.get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise errors.conflict(kind.group, kind.plural, name,
+                                  "the object has been modified; please apply your changes to the latest version and try again")
+        new = self._merge_update(kind, old, obj, subresource)
+        now = self.now()
+        self._defaults(t, kind, new)
+        self._validate(kind, new, old)
+        if new == old:
+            return old  # a no-op update writes nothing, as etcd3's GuaranteedUpdate skips it
+        self._record_manager(kind, old, new, manager, "Update", now, subresource)
+        return self._finish_write(t, kind, new)
+
+    def _merge_update(self, kind, old: dict, obj: dict, subresource) -> dict:
+        """Apply the strategy's spec/status split and keep system metadata."""
+        new = copy.deepcopy(obj)
+        new["apiVersion"], new["kind"] = kind.api_version, kind.kind
+        om, nm = old["metadata"], new["metadata"]
+        for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                  "generation", "namespace", "name"):
+            if k in om:
+                nm[k] = om[k]
+            else:
+                nm.pop(k, None)
+        if "managedFields" not in nm and "managedFields" in om:
+            nm["managedFields"] = om["managedFields"]
+        if subresource == "status":
+            # only status (and metadata) change through the status subresource
+            out = copy.deepcopy(old)
+            if "status" in new:
+                out["status"] = new["status"]
+            else:
+                out.pop("status", None)
+            return out
+        if "status" in kind.subresources:
+            if "status" in old:
+                new["status"] = copy.deepcopy(old["status"])
+            else:
+                new.pop("status", None)
+        if "generation" in om and _spec_part(new) != _spec_part(old):
+            nm["generation"] = om["generation"] + 1
+        return new
+
+    def _finish_write(self, t, kind, new: dict) -> dict:
+        """Write an update, completing a pending deletion once no finalizer holds it."""
+        meta = new["metadata"]
+        if meta.get("deletionTimestamp") and not meta.get("finalizers") and kind.plural != "pods":
+            t.delete(kind.group, kind.plural, new)
+            return new
+        return t.put(kind.group, kind.plural, new, "MODIFIED")
+
+    def patch(self, kind, ns: str | None, name: str, patch_type: str, body, *, subresource=None,
+              dry_run=False, field_manager="", force=False, field_validation="Strict"):
+        """PATCH with json | merge | strategic | apply: returns (object, warnings)."""
+        from pykubectl.api import patch as P
+        ns = self._ns(kind, ns)
+        warnings = []
+        try:
+            with self.store.write() as t:
+                old = t.get(kind.group, kind.plural, ns or "", name)
+                if patch_type == "apply":
+                    out, warnings = self._server_side_apply(t, kind, ns, name, old, body,
+                                                            field_manager, force, field_validation)
+                else:
+                    if old is None:
+                        raise errors.not_found(kind.group, kind.plural, name)
+                    schema = self.schema_for(kind)
+                    try:
+                        if patch_type == "json":
+                            new = P.json_patch(old, body)
+                        elif patch_type == "merge":
+                            new = P.merge_patch(old, body)
+                        elif patch_type == "strategic":
+                            if kind.crd:
+                                raise errors.StatusError(415, "UnsupportedMediaType",
+                                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                            new = P.strategic_merge_patch(old, body, schema)
+                        else:
+                            raise errors.bad_request(f"unknown patch type {patch_type}")
+                    except P.PatchError as e:
+                        raise errors.StatusError(422 if patch_type == "json" else 400,
+                                                 "Invalid" if patch_type == "json" else "BadRequest", str(e))
+                    if not isinstance(new, dict):
+                        raise errors.bad_request("patch did not produce an object")
+                    warnings = self._check_fields(kind, new, field_validation, ())
+                    if (new.get("metadata") or {}).get("resourceVersion") == old["metadata"]["resourceVersion"]:
+                        new["metadata"].pop("resourceVersion", None)
+                    out = self._update(t, kind, ns, name, new, subresource, field_manager or "unknown")
+                if dry_run:
+                    raise DryRun(out)
+        except DryRun as d:
+            return d.result, warnings
+        if kind.group == "apiextensions.k8s.io":
+            self._invalidate_registry()
+        return out, warnings
+
+    def _server_side_apply(self, t, kind, ns, name, old, body, manager, force, field_validation):
+        from pykubectl.api import managedfields as MF
+        if not manager:
+            raise errors.bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
+        warnings = self._check_fields(kind, body, field_validation, ())
+        schema = self.schema_for(kind)
+        now = rfc3339(self.now())
+        try:
+            merged = MF.server_side_apply(old, body, manager, schema, force, now)
+        except MF.ApplyConflict as e:
+            raise errors.StatusError(409, "Conflict", str(e))
+        if old is None:
+            merged.setdefault("metadata", {})["name"] = name
+            return self._create(t, kind, merged, ns, manager), warnings
+        merged["metadata"].pop("resourceVersion", None)
+        return self._update(t, kind, ns, name, merged, None, manager), warnings
+
+    def delete(self, kind, ns: str | None, name: str, *, grace_period: int | None = None,
+               propagation: str | None = None, dry_run=False, preconditions: dict | None = None):
+        """DELETE: graceful for pods, finalizers honoured; returns the object as the server does."""
+        ns = self._ns(kind, ns)
+        try:
+            with self.store.write() as t:
+                old = t.get(kind.group, kind.plural, ns or "", name)
+                if old is None:
+                    raise errors.not_found(kind.group, kind.plural, name)
+                pre = preconditions or {}
+                if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
+                    raise errors.conflict(kind.group, kind.plural, name,
+                        f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {old['metadata'].get('uid')}")
+                if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"].get("resourceVersion"):
+                    raise errors.conflict(kind.group, kind.plural, name,
+                        f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {old['metadata'].get('resourceVersion')}")
+                out = self.remove_object(t, kind, old, grace_period, propagation)
+                if dry_run:
+                    raise DryRun(old)
+        except DryRun as d:
+            return d.result
+        if kind.group == "apiextensions.k8s.io":
+            self._invalidate_registry()
+        return out
+
+    def remove_object(self, t, kind, old: dict, grace_period=None, propagation=None) -> dict:
+        """The deletion logic shared by the API and the controllers (GC, namespace, eviction)."""
+        obj = copy.deepcopy(old)
+        meta = obj["metadata"]
+        now = self.now()
+        finalizers = list(meta.get("finalizers") or [])
+        if propagation is None:
+            propagation = "Background"
+        if propagation == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        elif propagation == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        grace = 0
+        if kind.group == "" and kind.plural == "pods":
+            spec = obj.get("spec") or {}
+            phase = (obj.get("status") or {}).get("phase")
+            if grace_period is None:
+                grace = int(spec.get("terminationGracePeriodSeconds", 30) if spec.get("terminationGracePeriodSeconds") is not None else 30)
+            else:
+                grace = max(int(grace_period), 0)
+            # an unscheduled or finished pod has nothing to stop: it goes at once
+            if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+                grace = 0
+        if kind.group == "" and kind.plural == "namespaces":
+            if (obj.get("spec") or {}).get("finalizers"):
+                if not meta.get("deletionTimestamp"):
+                    meta["deletionTimestamp"] = rfc3339(now)
+                    meta["deletionGracePeriodSeconds"] = 0
+                obj.setdefault("status", {})["phase"] = "Terminating"
+                meta["finalizers"] = finalizers or meta.get("finalizers")
+                if not meta.get("finalizers"):
+                    meta.pop("finalizers", None)
+                return t.put(kind.group, kind.plural, obj, "MODIFIED")
+        if meta.get("deletionTimestamp"):
+            # already terminating: a shorter grace period may still shorten it
+            if kind.plural == "pods" and kind.group == "" and grace_period is not None:
+                cur = meta.get("deletionGracePeriodSeconds")
+                if cur is None or grace < cur:
+                    if grace == 0 and not finalizers:
+                        t.delete(kind.group, kind.plural, obj)
+                        return obj
+                    meta["deletionGracePeriodSeconds"] = grace
+                    meta["deletionTimestamp"] = rfc3339(now + grace)
+                    return t.put(kind.group, kind.plural, obj, "MODIFIED")
+            if finalizers != list(meta.get("finalizers") or []):
+                meta["finalizers"] = finalizers
+                return t.put(kind.group, kind.plural, obj, "MODIFIED")
+            return obj
+        if grace > 0 or finalizers:
+            meta["deletionTimestamp"] = rfc3339(now + grace)
+            meta["deletionGracePeriodSeconds"] = grace
+            if finalizers:
+                meta["finalizers"] = finalizers
+            return t.put(kind.group, kind.plural, obj, "MODIFIED")
+        t.delete(kind.group, kind.plural, obj)
+        return obj
+
+    # -- used by controllers (inside the engine's transaction) -------------------------
+    def write_object(self, t, kind, obj: dict, *, status=False, manager="kube-controller-manager") -> dict:
+        """A controller's update: no field validation, optimistic concurrency on the rv it read."""
+        name = obj["metadata"]["name"]
+        ns = obj["metadata"].get("namespace") or ""
+        old = t.get(kind.group, kind.plural, ns, name)
+        if old is None:
+            return self._create(t, kind, copy.deepcopy(obj), ns or None, manager,
+                                status_from_request=True)
+        rv = obj["metadata"].get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise errors.conflict(kind.group, kind.plural, name, "the object has been modified")
+        new = copy.deepcopy(obj)
+        if status:
+            new = self._merge_update(kind, old, new, "status")
+            new["metadata"] = copy.deepcopy(obj["metadata"])
+            for k in ("uid", "creationTimestamp", "generation"):
+                if k in old["metadata"]:
+                    new["metadata"][k] = old["metadata"][k]
+        elif "generation" in old["metadata"] and _spec_part(new) != _spec_part(old):
+            new["metadata"]["generation"] = old["metadata"]["generation"] + 1
+        if new == old:
+            return old
+        return self._finish_write(t, kind, new)
+
+    def create_in(self, t, kind, obj: dict, manager="kube-controller-manager") -> dict:
+        """A controller's create (ReplicaSet making pods, the recorder making events)."""
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        return self._create(t, kind, obj, meta.get("namespace") if kind.namespaced else None,
+                            manager, status_from_request=True)
+
+    # -- admission --------------------------------------------------------------------
+    def _ns(self, kind, ns):
+        if not kind.namespaced:
+            return None
+        return ns or "default"
+
+    def _admit_namespace(self, t, ns):
+        """NamespaceLifecycle: the namespace must exist and not be terminating."""
+        nso = t.get("", "namespaces", "", ns)
+        if nso is None:
+            raise errors.not_found("", "namespaces", ns)
+        if (nso.get("metadata") or {}).get("deletionTimestamp"):
+            raise errors.forbidden(
+                f"unable to create new content in namespace {ns} because it is being terminated",
+                {"name": ns, "kind": "namespaces"})
+
+    def _defaults(self, t, kind, obj):
+        from pykubectl.apiserver import admission
+        admission.admit(self, t, kind, obj)
+
+    def _check_fields(self, kind, obj, mode, duplicates) -> list[str]:
+        if mode == "Ignore" or kind.crd:
+            return []
+        from pykubectl.api import validation
+        return validation.check_fields(obj, self.schema_for(kind), mode, duplicates) or []
+
+    def _validate(self, kind, obj, old):
+        from pykubectl.api import validation
+        errs = validation.validate(obj, old)
+        if errs:
+            raise errors.invalid(kind.group, kind.kind, obj["metadata"].get("name", ""), errs)
+
+    def _record_manager(self, kind, old, new, manager, operation, now, subresource=None):
+        from pykubectl.api import managedfields as MF
+        try:
+            MF.record_update(old, new, manager, operation, self.schema_for(kind), rfc3339(now),
+                             **({"subresource": subresource} if subresource else {}))
+        except TypeError:
+            MF.record_update(old, new, manager, operation, self.schema_for(kind), rfc3339(now))

@@ -1,0 +1,240 @@
+"""kubectl apply (client-side three-way merge, or --server-side), and the manifest reader that
+apply, create, delete and get -f share."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from pykubectl.cli.errors import CLIError, Printed
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_EXTS = (".yaml", ".yml", ".json")
+
+
+def _read_source(src: str) -> str:
+    if src == "-":
+        return sys.stdin.read()
+    if src.startswith(("http://", "https://")):
+        import urllib.request
+        try:
+            with urllib.request.urlopen(src, timeout=30) as r:
+                if r.status != 200:
+                    raise CLIError(f'unable to read URL "{src}", server reported {r.status} {r.reason}, status code={r.status}')
+                return r.read().decode("utf-8")
+        except OSError as e:
+            raise CLIError(f'unable to read URL "{src}": {e}')
+    with open(src, encoding="utf-8") as f:
+        return f.read()
+
+
+def _expand(path: str, recursive: bool) -> list[str]:
+    if path == "-" or path.startswith(("http://", "https://")):
+        return [path]
+    if not os.path.exists(path):
+        raise CLIError(f'the path "{path}" does not exist')
+    if os.path.isdir(path):
+        out = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            out.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(_EXTS))
+            if not recursive:
+                break
+        return out
+    return [path]
+
+
+def read_manifests(filenames, recursive: bool):
+    """Yield (object, duplicate fields, source) for every document; `kind: List` is expanded."""
+    from pykubectl.yamlio import ManifestError, load_documents
+    for fn in filenames:
+        for src in _expand(fn, recursive):
+            text = _read_source(src)
+            try:
+                docs = load_documents(text, src)
+            except ManifestError as e:
+                raise CLIError(f'error parsing {src}: {e}')
+            for obj, dupes in docs:
+                if not isinstance(obj, dict):
+                    raise CLIError(f"error validating \"{src}\": error validating data: invalid object to validate")
+                if obj.get("kind", "").endswith("List") and isinstance(obj.get("items"), list):
+                    for it in obj["items"]:
+                        yield it, [], src
+                    continue
+                if not obj.get("kind"):
+                    raise CLIError(f'error validating "{src}": error validating data: kind not set')
+                if not obj.get("apiVersion"):
+                    raise CLIError(f'error validating "{src}": error validating data: apiVersion not set')
+                yield obj, dupes, src
+
+
+def validate_mode(v: str) -> str:
+    m = {"strict": "Strict", "true": "Strict", "warn": "Warn", "ignore": "Ignore", "false": "Ignore"}
+    if v.lower() not in m:
+        raise CLIError(f'invalid - validate option "{v}"; must be one of: strict (or true), warn, ignore (or false)')
+    return m[v.lower()]
+
+
+def dry_run_mode(v: str | None) -> str:
+    if v in (None, "none"):
+        return "none"
+    if v in ("client", "server"):
+        return v
+    if v == "unchanged":
+        return "client"
+    raise CLIError(f'Invalid dry-run value ({v}). Must be "none", "server", or "client".')
+
+
+def kind_name(kind) -> str:
+    k = kind.kind.lower()
+    return f"{k}.{kind.group}" if kind.group else k
+
+
+def target_namespace(kind, obj, flag_ns, default_ns):
+    """Namespace of a manifest object, refusing a mismatch with an explicit -n as kubectl does."""
+    if not kind.namespaced:
+        return None
+    obj_ns = (obj.get("metadata") or {}).get("namespace")
+    if obj_ns and flag_ns and obj_ns != flag_ns:
+        raise CLIError(f'the namespace from the provided object "{obj_ns}" does not match the namespace "{flag_ns}". You must pass \'--namespace={obj_ns}\' to perform this operation.')
+    return obj_ns or flag_ns or default_ns
+
+
+def resolve_manifest_kind(client, obj, src):
+    from pykubectl.api.kinds import NoKindMatch
+    try:
+        return client.for_gvk(obj.get("apiVersion", ""), obj.get("kind", ""))
+    except NoKindMatch as e:
+        m = obj.get("metadata") or {}
+        raise CLIError(f'resource mapping not found for name: "{m.get("name", "")}" namespace: "{m.get("namespace", "")}" from "{src}": {e}\nensure CRDs are installed first')
+
+
+def suffix(dry: str) -> str:
+    return {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
+
+
+def print_warnings(warnings, err):
+    for w in warnings or ():
+        err.write(f"Warning: {w}\n")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-f", "--filename", multiple=True)
+@click.option("-R", "--recursive", is_flag=True)
+@click.option("--server-side", is_flag=True)
+@click.option("--force-conflicts", is_flag=True)
+@click.option("--field-manager", default=None)
+@click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
+@click.option("--validate", default="strict")
+@click.option("-o", "--output", default="")
+@click.option("-k", "--kustomize", default=None)
+@click.pass_obj
+def command(g, filename, recursive, server_side, force_conflicts, field_manager, dry_run, validate,
+            output, kustomize):
+    """Apply a configuration to a resource by file name or stdin."""
+    if not filename and not kustomize:
+        raise CLIError("must specify one of -f and -k")
+    mode = validate_mode(validate)
+    dry = dry_run_mode(dry_run)
+    from pykubectl.api.errors import StatusError
+    from pykubectl.cli.context import client as make_client
+    from pykubectl.cli.errors import status_line
+    client = make_client(g)
+    out, err = sys.stdout, sys.stderr
+    failed = False
+    for obj, dupes, src in read_manifests(filename, recursive):
+        kind = resolve_manifest_kind(client, obj, src)
+        ns = target_namespace(kind, obj, g.namespace, client.namespace)
+        name = (obj.get("metadata") or {}).get("name", "")
+        try:
+            if server_side:
+                res, warns = client.patch(kind, ns, name, "apply", obj, dry_run=(dry != "none"),
+                                          field_manager=field_manager or "kubectl",
+                                          force=force_conflicts, field_validation=mode)
+                print_warnings(warns, err)
+                verb = "serverside-applied"
+            else:
+                verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
+                                                 field_manager or "kubectl-client-side-apply")
+                print_warnings(warns, err)
+        except StatusError as e:
+            failed = True
+            if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
+                e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
+                    else f'error when applying patch to "{src}": {e.message}'
+            err.write(status_line(e) + "\n")
+            continue
+        out.write(f"{kind_name(kind)}/{name} {verb}{suffix(dry)}\n")
+    if failed:
+        raise Printed(1)
+
+
+def _exists(client, kind, ns, name) -> bool:
+    from pykubectl.api.errors import StatusError
+    try:
+        client.get(kind, ns, name)
+        return True
+    except StatusError:
+        return False
+
+
+def _annotated(obj: dict) -> tuple[dict, str]:
+    """The object with its new last-applied annotation, and that annotation's value."""
+    import copy
+    clean = copy.deepcopy(obj)
+    ann = (clean.get("metadata") or {}).get("annotations") or {}
+    ann.pop(LAST_APPLIED, None)
+    if not ann and "annotations" in (clean.get("metadata") or {}):
+        clean["metadata"].pop("annotations")
+    last = json.dumps(_sorted(clean), separators=(",", ":"), ensure_ascii=False) + "\n"
+    modified = copy.deepcopy(clean)
+    modified.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = last
+    return modified, last
+
+
+def _sorted(o):
+    # kubectl writes the annotation from a Go map: keys sorted
+    if isinstance(o, dict):
+        return {k: _sorted(o[k]) for k in sorted(o)}
+    if isinstance(o, list):
+        return [_sorted(v) for v in o]
+    return o
+
+
+def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
+    from pykubectl.api.errors import StatusError
+    name = obj["metadata"]["name"]
+    modified, last = _annotated(obj)
+    try:
+        current = client.get(kind, ns, name)
+    except StatusError as e:
+        if e.code != 404:
+            raise
+        current = None
+    if current is None:
+        if dry == "client":
+            return "created", []
+        _, warns = client.create(kind, modified, ns, dry_run=(dry == "server"), field_validation=mode,
+                                 field_manager=manager, duplicates=dupes)
+        return "created", warns
+    from pykubectl.api import patch as P
+    original_s = ((current.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
+    original = json.loads(original_s) if original_s else None
+    if kind.crd:
+        patch = P.create_three_way_json_merge_patch(original, modified, current)
+        ptype = "merge"
+    else:
+        schema = client.server.schema_for(kind) if hasattr(client, "server") else None
+        patch = P.create_three_way_merge_patch(original, modified, current, schema)
+        ptype = "strategic"
+    if not patch:
+        return "unchanged", []
+    if dry == "client":
+        return "configured", []
+    res, warns = client.patch(kind, ns, name, ptype, patch, dry_run=(dry == "server"),
+                              field_manager=manager, field_validation=mode)
+    if res.get("metadata", {}).get("resourceVersion") == current["metadata"].get("resourceVersion"):
+        return "unchanged", warns
+    return "configured", warns

@@ -1,0 +1,62 @@
+"""From the global flags to a Client: kubeconfig, context, namespace, and the lab cluster that
+the first command creates when there is no kubeconfig of ours."""
+from __future__ import annotations
+
+import os
+
+from pykubectl.cli.errors import CLIError
+
+
+def kubeconfig_paths(g) -> list[str]:
+    from pykubectl.kubeconfig import config_paths
+    return config_paths(g.kubeconfig, g.env)
+
+
+def write_path(g) -> str:
+    """The file new entries go to: the explicit one, else the first of $KUBECONFIG, else ours."""
+    return kubeconfig_paths(g)[0]
+
+
+def load_kubeconfig(g):
+    from pykubectl.kubeconfig import Kubeconfig
+    paths = kubeconfig_paths(g)
+    if not any(os.path.exists(p) for p in paths) and not g.kubeconfig:
+        # no kubeconfig of ours anywhere: make the lab cluster, as kubeadm init would have
+        from pykubectl.sim import clusters
+        c = clusters.Cluster(clusters.LAB, g.env)
+        if c.exists():
+            clusters.reset_cluster(clusters.LAB, kubeconfig_path=paths[0], env=g.env)
+        else:
+            clusters.create_cluster(clusters.LAB, kubeconfig_path=paths[0], env=g.env)
+    return Kubeconfig.load(paths)
+
+
+def client(g):
+    """The Client for the current context (local clusters only, for now)."""
+    from pykubectl.kubeconfig import local_cluster_name
+    kc = load_kubeconfig(g)
+    ctx_name = g.context or kc.current_context
+    if not ctx_name:
+        raise CLIError("current-context is not set")
+    ctx = kc.context(ctx_name)
+    if ctx is None:
+        raise CLIError(f'context was not found for specified context: {ctx_name}')
+    cluster_name = g.cluster or ctx.get("cluster")
+    entry = kc.cluster(cluster_name) if cluster_name else None
+    if entry is None:
+        raise CLIError(f'cluster "{cluster_name}" not found' if cluster_name else
+                       "no server found for cluster")
+    local = local_cluster_name(entry)
+    if local is None:
+        raise CLIError(f"cluster {cluster_name!r} is not a local pykubectl cluster; "
+                       "driving a real API server is not implemented yet")
+    from pykubectl.sim import clusters
+    c = clusters.Cluster(local, g.env)
+    if not c.exists():
+        if local == clusters.LAB:
+            clusters.reset_cluster(local, kubeconfig_path=write_path(g), env=g.env)
+            c = clusters.Cluster(local, g.env)
+        else:
+            raise CLIError(f'local cluster "{local}" has no state; run: pykubectl cluster reset {local}')
+    from pykubectl.client.local import LocalClient
+    return LocalClient(c, g.namespace or ctx.get("namespace") or "default")

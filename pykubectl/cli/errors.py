@@ -1,0 +1,67 @@
+"""The one error boundary: typed errors in, kubectl's message and exit code out.
+
+Everything below the CLI raises; nothing prints its own errors (kubectl's `checkErr`).
+"""
+from __future__ import annotations
+
+import os
+
+
+class CLIError(Exception):
+    """A client-side error, printed as `error: <message>`, exit 1."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class Printed(Exception):
+    """Errors already reported line by line (apply of many objects); just the exit code."""
+
+    def __init__(self, code: int = 1):
+        self.code = code
+
+
+def status_line(e) -> str:
+    """kubectl's rendering of an API error: `Error from server (NotFound): pods "x" not found`."""
+    if e.reason and e.reason not in ("Unknown",):
+        return f"Error from server ({e.reason}): {e.message}"
+    return f"Error from server: {e.message}"
+
+
+def handle(e: BaseException, err) -> int:
+    from pykubectl.api.errors import StatusError
+    if isinstance(e, Printed):
+        return e.code
+    if isinstance(e, SystemExit):
+        return e.code if isinstance(e.code, int) else 1
+    if isinstance(e, KeyboardInterrupt):
+        return 130
+    if isinstance(e, BrokenPipeError):
+        return 0
+    if isinstance(e, StatusError):
+        err.write(status_line(e) + "\n")
+        return 1
+    if isinstance(e, CLIError):
+        err.write(f"error: {e.message}\n")
+        return e.code
+    msg = _known(e)
+    if msg is not None:
+        err.write(f"error: {msg}\n")
+        return 1
+    if os.environ.get("PYKUBECTL_DEBUG"):
+        raise e
+    err.write(f"error: internal error: {type(e).__name__}: {e}\n")
+    return 1
+
+
+def _known(e) -> str | None:
+    """Errors of our modules that carry kubectl's wording in str(e)."""
+    name = type(e).__name__
+    if name in ("UnknownResource", "NoKindMatch", "KubeconfigError", "ManifestError",
+                "ClusterError", "SelectorError", "QuantityError", "PatchError"):
+        return str(e)
+    if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
+        return str(e)
+    return None

@@ -1,0 +1,199 @@
+"""The reconcile engine: the control plane's controllers, run after each command.
+
+The change log is the work queue: every write appends a change, and the engine consumes changes
+past the `reconciled` mark, handing each changed key to the controllers that watch its resource.
+Timers (a probe due, a grace period ending, a backoff expiring) live in the store too. One engine
+step runs in one write transaction that also moves the mark, so a crash loses nothing and two
+processes never reconcile the same change twice; the next command resumes the work.
+
+A controller is a pure decider: `reconcile(key, view, now) -> [actions]`. Only visible transitions
+are scheduled as timers; steady periodic work is computed in closed form by the controllers.
+A command that changes nothing and finds no timer due does no controller work at all.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from pykubectl.api import errors
+
+# -- actions --------------------------------------------------------------------------
+
+
+@dataclass
+class Put:
+    """Create or update an object (status=True: through the status subresource)."""
+    resource: str            # group-qualified plural: "pods", "deployments.apps"
+    obj: dict
+    status: bool = False
+
+
+@dataclass
+class Create:
+    resource: str
+    obj: dict
+
+
+@dataclass
+class Delete:
+    resource: str
+    namespace: str
+    name: str
+    grace_period: int | None = None
+    propagation: str | None = None
+    uid: str | None = None   # only if it is still this object
+
+
+@dataclass
+class Timer:
+    """Wake this controller for key at cluster time `at`."""
+    key: str
+    at: float
+
+
+@dataclass
+class Event:
+    """An Event about an object, folded into an existing one as kubelet's recorder does."""
+    involved: dict           # the object
+    type: str                # Normal | Warning
+    reason: str
+    message: str
+    source: dict = field(default_factory=dict)   # {"component": "kubelet", "host": "worker-1"}
+    field_path: str = ""
+    at: float | None = None  # defaults to the step's now
+
+
+class View:
+    """Read access to the cluster for deciders, inside the engine's transaction."""
+
+    def __init__(self, txn, server):
+        self.txn = txn
+        self.server = server
+
+    def kind(self, resource: str):
+        return self.server.resolve(resource)
+
+    def get(self, resource: str, ns: str, name: str) -> dict | None:
+        k = self.kind(resource)
+        return self.txn.get(k.group, k.plural, ns if k.namespaced else "", name)
+
+    def list(self, resource: str, ns: str | None = None, *, index=None, labels_eq=None) -> list[dict]:
+        k = self.kind(resource)
+        return self.txn.list(k.group, k.plural, ns if k.namespaced else None,
+                             index=index, labels_eq=labels_eq)
+
+
+def make_key(group: str, res: str, ns: str, name: str) -> str:
+    return f"{group}|{res}|{ns}|{name}"
+
+
+def split_key(key: str) -> tuple[str, str, str, str]:
+    g, r, n, name = key.split("|", 3)
+    return g, r, n, name
+
+
+class Controller:
+    """Base: watch some resources; by default a change enqueues the changed object's key."""
+    name = "controller"
+    watches: tuple[tuple[str, str], ...] = ()
+
+    def keys_for(self, type_: str, group: str, res: str, obj: dict) -> list[str]:
+        m = obj.get("metadata") or {}
+        return [make_key(group, res, m.get("namespace") or "", m.get("name"))]
+
+    def reconcile(self, key: str, view: View, now: float) -> list:
+        return []
+
+
+def all_controllers(cluster=None) -> list[Controller]:
+    from pykubectl.controllers import registry
+    return registry.controllers(cluster)
+
+
+class Engine:
+    """Runs controllers until nothing changes or the per-command budget is spent."""
+
+    def __init__(self, cluster, controllers=None, budget_seconds: float = 5.0, batch: int = 200):
+        self.cluster = cluster
+        self.server = cluster.apiserver
+        self._controllers = controllers
+        self.budget = budget_seconds
+        self.batch = batch
+
+    @property
+    def controllers(self):
+        if self._controllers is None:
+            self._controllers = all_controllers(self.cluster)
+        return self._controllers
+
+    def run(self, now: float | None = None) -> int:
+        """Reconcile until quiet; returns the number of steps that did work."""
+        store = self.cluster.store
+        deadline = time.monotonic() + self.budget
+        steps = 0
+        while time.monotonic() < deadline:
+            t_now = self.cluster.clock.now() if now is None else now
+            if not store.pending_work(t_now):
+                break
+            if not self._step(t_now):
+                break
+            steps += 1
+        return steps
+
+    def _step(self, now: float) -> bool:
+        store = self.cluster.store
+        by_res: dict[tuple[str, str], list[Controller]] = {}
+        for c in self.controllers:
+            for gr in c.watches:
+                by_res.setdefault(tuple(gr), []).append(c)
+        with store.write() as t:
+            mark = int(t.get_meta("reconciled", "0"))
+            changes = t.changes_since(mark, self.batch)
+            due = t.due_timers(now)
+            if not changes and not due:
+                return False
+            work: dict[tuple[str, str], None] = {}
+            for rev, type_, grp, res, ns, name, obj in changes:
+                for c in by_res.get((grp, res), []) + by_res.get(("*", "*"), []):
+                    for key in c.keys_for(type_, grp, res, obj):
+                        work[(c.name, key)] = None
+            for cname, key, _due in due:
+                t.clear_timer(cname, key)
+                work[(cname, key)] = None
+            names = {c.name: c for c in self.controllers}
+            view = View(t, self.server)
+            for cname, key in work:
+                c = names.get(cname)
+                if c is None:
+                    continue
+                for action in c.reconcile(key, view, now) or ():
+                    self.apply(t, c, action, now)
+            if changes:
+                t.set_meta("reconciled", changes[-1][0])
+            t.compact()
+        return True
+
+    # -- applying actions ---------------------------------------------------------------
+    def apply(self, t, controller: Controller, action, now: float) -> None:
+        srv = self.server
+        try:
+            if isinstance(action, Timer):
+                t.set_timer(controller.name, action.key, action.at)
+            elif isinstance(action, Put):
+                srv.write_object(t, srv.resolve(action.resource), action.obj, status=action.status,
+                                 manager=getattr(controller, "manager", "kube-controller-manager"))
+            elif isinstance(action, Create):
+                srv.create_in(t, srv.resolve(action.resource), action.obj,
+                              manager=getattr(controller, "manager", "kube-controller-manager"))
+            elif isinstance(action, Delete):
+                kind = srv.resolve(action.resource)
+                cur = t.get(kind.group, kind.plural, action.namespace if kind.namespaced else "", action.name)
+                if cur is not None and (action.uid is None or cur["metadata"].get("uid") == action.uid):
+                    srv.remove_object(t, kind, cur, action.grace_period, action.propagation)
+            elif isinstance(action, Event):
+                from pykubectl.controllers.events import record
+                record(srv, t, action, now if action.at is None else action.at)
+        except errors.StatusError:
+            # a controller lost a race (conflict, already exists, gone): it will be re-queued by
+            # the change that beat it, as client-go's workqueue retries
+            pass
