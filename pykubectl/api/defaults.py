@@ -36,7 +36,7 @@ def _list(parent: dict, key: str) -> list:
 
 
 def _setdefault(d: dict, key: str, value):
-    """Set when absent, null or the Go zero value the field cannot legitimately hold ("" / 0)."""
+    """Set when absent, null or "" (Go cannot tell an empty string from an unset one)."""
     if d.get(key) in (None, ""):
         d[key] = value
 
@@ -149,12 +149,13 @@ _VOLUME_SOURCES = (
 )
 
 
-def _volume_source(v: dict, in_pv: bool = False):
+def _volume_source(v: dict):
+    """Defaults of the volume sources a Volume or a PersistentVolumeSpec holds."""
     hp = v.get("hostPath")
     if isinstance(hp, dict) and hp.get("type") is None:
         hp["type"] = ""
     for key in ("secret", "configMap", "downwardAPI", "projected"):
-        if isinstance(v.get(key), dict) and v[key].get("defaultMode") is None and not in_pv:
+        if isinstance(v.get(key), dict) and v[key].get("defaultMode") is None:
             v[key]["defaultMode"] = 420
     for item in _list(v.get("downwardAPI") or {}, "items"):
         _field_ref(item.get("fieldRef"))
@@ -265,7 +266,7 @@ def _pv(obj: dict):
     if spec.get("volumeMode") is None:
         spec["volumeMode"] = "Filesystem"
     _resource_list(spec.get("capacity"))
-    _volume_source(spec, in_pv=True)
+    _volume_source(spec)
     _setdefault(_dict(obj, "status"), "phase", "Pending")
 
 
@@ -298,8 +299,9 @@ def _service(obj: dict):
         if spec.get("ipFamilyPolicy") is None:
             spec["ipFamilyPolicy"] = "RequireDualStack" if headless_no_selector else "SingleStack"
         if not spec.get("ipFamilies"):
-            spec["ipFamilies"] = (["IPv4", "IPv6"] if spec["ipFamilyPolicy"] == "RequireDualStack"
-                                  and headless_no_selector else ["IPv4"])
+            # such a Service has no IPs to allocate, so it may be dual-stack even here
+            dual = headless_no_selector and spec["ipFamilyPolicy"] != "SingleStack"
+            spec["ipFamilies"] = ["IPv4", "IPv6"] if dual else ["IPv4"]
     status = _dict(obj, "status")
     lb = _dict(status, "loadBalancer")
     if stype == "LoadBalancer":
@@ -366,6 +368,10 @@ def _limit_range(obj: dict):
                 default_req.setdefault(k, v)
             for k, v in (item.get("min") or {}).items():
                 default_req.setdefault(k, v)
+            # Go omits the maps it created when they stayed empty
+            for k in ("default", "defaultRequest"):
+                if not item[k]:
+                    del item[k]
 
 
 def _resource_quota(obj: dict):
@@ -509,10 +515,9 @@ def hpa_scale_up_rules(rules: dict | None = None) -> dict:
 
 
 def hpa_scale_down_rules(rules: dict | None = None) -> dict:
-    """GenerateHPAScaleDownRules: fill what `rules` leaves unset."""
+    """GenerateHPAScaleDownRules: fill what `rules` leaves unset. The stabilization window stays
+    unset: the controller's --horizontal-pod-autoscaler-downscale-stabilization (5m) applies."""
     rules = dict(rules or {})
-    if rules.get("stabilizationWindowSeconds") is None:
-        rules["stabilizationWindowSeconds"] = 300
     if rules.get("selectPolicy") is None:
         rules["selectPolicy"] = "Max"
     if rules.get("policies") is None:

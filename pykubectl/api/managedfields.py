@@ -2,10 +2,10 @@
 
 A field set is a Python set of paths; a path is a tuple of FieldsV1 path elements as the
 apiserver writes them: `f:<field>`, `k:{"name":"c"}` (an associative list item, keys sorted),
-`v:"x"` (a set item), `i:3` (an index). The set's shape comes from the OpenAPI definitions:
+`v:"x"` (a set item). The set's shape comes from the OpenAPI definitions:
 `x-kubernetes-list-type` / `-list-map-keys` (falling back to the patch strategy and merge key),
-`x-kubernetes-map-type: atomic`; without a schema (custom resources) maps are granular and
-lists atomic, as structured-merge-diff's deduced type does.
+`x-kubernetes-map-type: atomic`; without a schema (custom resources) objects are treated as
+structs of declared fields and lists as atomic.
 
 Simplifications, knowingly: no version conversion (every set is in the object's apiVersion);
 list-map keys missing from an item are filled only for `protocol` (default TCP, as the
@@ -115,7 +115,8 @@ def _children(value, schema, raw):
             return None
         resolved = _schema.resolve(schema) if schema else None
         if resolved is None:
-            return [("f:" + k, v, None, None, True) for k, v in value.items()]
+            # custom resources: v1 CRDs have structural schemas, whose fields are declared
+            return [("f:" + k, v, None, None, False) for k, v in value.items()]
         props = resolved.get("properties")
         if props:
             return [("f:" + k, v, _schema.field_schema(resolved, k) if k in props else None,
@@ -187,7 +188,7 @@ def _compare(old, new, schema) -> tuple[set, set, set]:
         kids = _children(ref, schema, raw)
         both_maps = isinstance(ref, dict) and (empty(lhs) or isinstance(lhs, dict)) and (empty(rhs) or isinstance(rhs, dict))
         leaf = (kids is None or (both_maps and empty(lhs) and empty(rhs))
-                or (lhs is not _MISSING and rhs is not _MISSING and type(lhs) is not type(rhs)
+                or (lhs not in (_MISSING, None) and rhs not in (_MISSING, None) and type(lhs) is not type(rhs)
                     and not (isinstance(lhs, (int, float)) and isinstance(rhs, (int, float)))))
         if leaf:
             if lhs is _MISSING:
@@ -372,11 +373,11 @@ def record_update(old: dict | None, new: dict, manager: str, operation: str, sch
         if subresource:
             mine["subresource"] = subresource
         entries.append(mine)
-    new_set = (mine["_set"] - removed) | changed
-    if new_set != mine["_set"] or mine.get("apiVersion") != new.get("apiVersion", ""):
+    mine["_set"] = (mine["_set"] - removed) | changed
+    if changed:
+        # the apiserver stamps the entry only when this request took fields
         mine["time"] = now_iso
-    mine["_set"] = new_set
-    mine["apiVersion"] = new.get("apiVersion", "")
+        mine["apiVersion"] = new.get("apiVersion", "")
     return _with_managed_fields(new, entries)
 
 
@@ -529,7 +530,17 @@ def server_side_apply(live: dict | None, applied: dict, manager: str, schema: di
     for e in others:
         e["_set"] = e["_set"] - touched - removed
     if mine is None:
-        mine = {"manager": manager, "operation": "Apply"}
+        mine = {"manager": manager, "operation": "Apply", "_set": None}
         entries.append(mine)
-    mine.update(_set=new_set, apiVersion=applied.get("apiVersion", ""), time=now_iso)
+    if mine["_set"] != new_set or _without_managed_fields(merged) != _without_managed_fields(live):
+        # a no-op apply leaves the entry's time alone
+        mine["time"] = now_iso
+    mine.update(_set=new_set, apiVersion=applied.get("apiVersion", ""))
     return _with_managed_fields(merged, entries)
+
+
+def _without_managed_fields(obj: dict | None) -> dict | None:
+    if obj is None:
+        return None
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
+    return dict(obj, metadata=meta)

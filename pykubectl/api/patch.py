@@ -196,6 +196,8 @@ def _json_patch_failure(doc, op: dict) -> str:
         if con is None:
             return f'add operation does not apply: doc is missing path: "{path}": missing value'
         err = _index_error(con, key, True) if isinstance(con, list) and key != "-" else None
+        if err and err.startswith("strconv"):
+            err = f"value was not a proper array index: '{key}': {err}"
         return f"error in add for path: '{path}': {err or 'invalid state detected'}"
     if kind == "remove":
         if con is None:
@@ -227,6 +229,8 @@ def json_patch(doc: dict, ops: list) -> dict:
         kind = op.get("op")
         if kind not in ("add", "remove", "replace", "move", "copy", "test"):
             raise PatchError(f"Unexpected kind: {kind}", 422)
+        if kind in ("add", "replace", "test") and "value" not in op:
+            op = dict(op, value=None)  # json-patch v4 takes a missing value as null
         if kind == "replace":
             # json-patch v4 quirk the apiserver keeps: replacing a missing object key sets it
             con, key = _find_object(result, op.get("path", ""))
@@ -235,9 +239,7 @@ def json_patch(doc: dict, ops: list) -> dict:
         try:
             result = jsonpatch.apply_patch(result, [op], in_place=True)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError, IndexError,
-                TypeError) as e:
-            if isinstance(e, jsonpatch.InvalidJsonPatch) and "value" not in op and kind in ("add", "replace", "test"):
-                raise PatchError(f"missing value field", 422) from None
+                TypeError):
             raise PatchError(_json_patch_failure(result, op), 422) from None
     return result
 
@@ -355,20 +357,18 @@ def _merge_map(original, patch: dict, schema, parallel: bool, ignore_nulls: bool
             original.pop(k, None)
             if ignore_nulls:
                 continue
-        child, strategies, merge_key = _lookup(schema, k)
-        if k not in original:
-            if parallel and isinstance(pv, (dict, list)):
-                # a new subtree still goes through the merge so that its directives and nulls
-                # do not end up stored in the object
-                pv = (_merge_map({}, pv, child, parallel, ignore_nulls) if isinstance(pv, dict)
-                      else _merge_slice_handler([], pv, child, _retain_and_strategy(strategies)[1],
-                                                merge_key, False, parallel, ignore_nulls))
-            original[k] = pv
+        if k not in original or _kind(original[k]) != _kind(pv):
+            # a value taken whole loses its nulls and every map carrying `$patch`
+            if ignore_nulls:
+                _discard_nulls(pv)
+            keep, pv = _remove_directives(pv)
+            if keep:
+                original[k] = pv
+            else:
+                original.pop(k, None)
             continue
         ov = original[k]
-        if _kind(ov) != _kind(pv):
-            original[k] = pv
-            continue
+        child, strategies, merge_key = _lookup(schema, k)
         _, strategy = _retain_and_strategy(strategies)
         if isinstance(ov, dict):
             original[k] = pv if strategy == "replace" else _merge_map(ov, pv, child, parallel, ignore_nulls)
@@ -378,6 +378,38 @@ def _merge_map(original, patch: dict, schema, parallel: bool, ignore_nulls: bool
         else:
             original[k] = pv
     return original
+
+
+def _discard_nulls(v):
+    if isinstance(v, dict):
+        for k in [k for k, x in v.items() if x is None]:
+            del v[k]
+        for x in v.values():
+            _discard_nulls(x)
+    elif isinstance(v, list):
+        for x in v:
+            _discard_nulls(x)
+
+
+def _remove_directives(v) -> tuple[bool, object]:
+    """(keep, value): maps carrying `$patch` are dropped wherever they are."""
+    if isinstance(v, dict):
+        if DIRECTIVE in v:
+            return False, None
+        out = {}
+        for k, x in v.items():
+            keep, x = _remove_directives(x)
+            if keep:
+                out[k] = x
+        return True, out
+    if isinstance(v, list):
+        out = []
+        for x in v:
+            keep, x = _remove_directives(x)
+            if keep:
+                out.append(x)
+        return True, out
+    return True, v
 
 
 def _extract_key(s: str, prefix: str) -> str:
@@ -580,9 +612,7 @@ def _merge_plain_elements(original: list, patch: list, merge_key: str, elem_sche
                 original[i] = _merge_map(o, v, elem_schema, parallel, ignore_nulls)
                 break
         else:
-            if parallel:
-                v = _merge_map({}, v, elem_schema, parallel, ignore_nulls)
-            original.append(v)
+            original.append(v)  # a new item is taken as sent
     return original
 
 

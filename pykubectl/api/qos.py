@@ -32,6 +32,31 @@ def _add(total: dict, resources: dict | None) -> set[str]:
     return seen
 
 
+def _safe(q) -> Fraction:
+    try:
+        return parse_quantity(q)
+    except QuantityError:
+        return Fraction(0)
+
+
+def _pod_level_requests(spec: dict, pod_res: dict) -> dict:
+    """Pod-level requests as defaultPodRequests completes them: a resource limited at pod level
+    but not requested takes the containers' effective request, or else the limit."""
+    req = dict(pod_res.get("requests") or {})
+    for name, lim in (pod_res.get("limits") or {}).items():
+        if name in req or name not in _QOS_RESOURCES:
+            continue
+        regular = sum((_safe(c["resources"]["requests"][name])
+                       for c in spec.get("containers") or []
+                       if name in ((c.get("resources") or {}).get("requests") or {})), Fraction(0))
+        init = max((_safe(c["resources"]["requests"][name])
+                    for c in spec.get("initContainers") or []
+                    if name in ((c.get("resources") or {}).get("requests") or {})), default=Fraction(0))
+        effective = max(regular, init)
+        req[name] = effective if effective else lim
+    return req
+
+
 def compute_pod_qos(pod: dict, pod_level_resources: bool = False) -> str:
     """ComputePodQOS on a stored (defaulted) pod."""
     spec = pod.get("spec") or {}
@@ -40,7 +65,7 @@ def compute_pod_qos(pod: dict, pod_level_resources: bool = False) -> str:
     guaranteed = True
     pod_res = spec.get("resources")
     if pod_level_resources and pod_res is not None:
-        _add(requests, pod_res.get("requests"))
+        _add(requests, _pod_level_requests(spec, pod_res))
         if pod_res.get("limits"):
             if not {"cpu", "memory"} <= _add(limits, pod_res.get("limits")):
                 guaranteed = False

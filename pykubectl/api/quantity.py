@@ -31,6 +31,7 @@ _BIN_SUFFIX[0] = ""
 # the shape parseQuantityString walks character by character.
 _TOKEN = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*)([-+]?[0-9]*)\Z")
 _NANO = Fraction(1, 10**9)
+_MAX = Fraction(2**63 - 1)   # apimachinery's maxAllowed
 
 
 class QuantityError(ValueError):
@@ -67,8 +68,21 @@ def _parse(s) -> tuple[Fraction, str]:
         base, power, fmt = 10, int(suffix[1:]), DECIMAL_EXPONENT
     else:
         raise QuantityError(ERR_SUFFIX)
+    if not -(2**31) <= power < 2**31:
+        raise QuantityError(ERR_SUFFIX)  # the exponent is parsed as an int32
     value = Fraction(int(whole or "0")) + (Fraction(int(frac), 10 ** len(frac)) if frac else 0)
+    if value:
+        # values beyond int64 are capped (and tiny ones round up to 1n below), so clamp the
+        # exponent before raising to it: 1e999999999 must not take forever
+        frac = frac or ""
+        int_digits = len(whole.lstrip("0"))
+        magnitude = power + (int_digits or -(len(frac) - len(frac.lstrip("0"))))
+        if base == 10 and magnitude > 40:
+            value, power = _MAX, 0
+        elif base == 10 and magnitude < -40:
+            value, power = Fraction(1, 10**30), 0
     value *= Fraction(base) ** power
+    value = min(value, _MAX)
     if sign == "-":
         value = -value
     # ParseQuantity rounds anything finer than nano up (away from zero)
@@ -87,11 +101,6 @@ def _round_up(v: Fraction, unit: Fraction) -> Fraction:
 def parse_quantity(s: str | int | float) -> Fraction:
     """The exact value of a quantity: `parse_quantity("100m") == Fraction(1, 10)`."""
     return _parse(s)[0]
-
-
-def quantity_format(s) -> str:
-    """The format a quantity string prints back in (from its suffix)."""
-    return _parse(s)[1]
 
 
 def _decimal_mantissa(v: Fraction) -> tuple[int, int]:

@@ -211,6 +211,13 @@ class LabelSelector:
         """True when the selector does not restrict anything (Everything)."""
         return not self.nothing and not self.requirements
 
+    def equalities(self) -> dict[str, str] | None:
+        """The `key=value` pairs every match must carry (RequiresExactMatch), for an index lookup;
+        None when there are none."""
+        eq = {r.key: r.values[0] for r in self.requirements
+              if r.op in (EQUALS, DOUBLE_EQUALS, IN) and len(r.values) == 1}
+        return eq or None
+
     def __str__(self):
         return ",".join(str(r) for r in self.requirements)
 
@@ -449,24 +456,25 @@ def _split_term(term: str):
 
 
 def _unescape(s: str) -> str:
-    if "\\" not in s and "=" not in s and "," not in s:
+    """fields.UnescapeValue: backslash escapes only `\\`, `,` and `=`; bare `,` and `=` are errors."""
+    if not any(c in s for c in "\\,="):
         return s
-    out, i = [], 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\":
-            if i + 1 >= len(s):
-                raise SelectorError(f"invalid field selector: invalid escape sequence: {s}")
-            nxt = s[i + 1]
-            if nxt not in "\\,=":
-                raise SelectorError(f"invalid field selector: invalid escape sequence: {s[i:i + 2]}")
-            out.append(nxt)
-            i += 2
-            continue
-        if c in ",=":
-            raise SelectorError(f"invalid field selector: unescaped character in value: {c}")
-        out.append(c)
-        i += 1
+    out, in_slash = [], False
+    for c in s:
+        if in_slash:
+            if c not in "\\,=":
+                raise SelectorError(f"invalid field selector: invalid escape sequence: \\{c}")
+            out.append(c)
+            in_slash = False
+        elif c == "\\":
+            in_slash = True
+        elif c in ",=":
+            # Go formats the rune with %v, which prints its code point
+            raise SelectorError(f"invalid field selector: unescaped character in value: {ord(c)}")
+        else:
+            out.append(c)
+    if in_slash:
+        raise SelectorError("invalid field selector: invalid escape sequence: \\")
     return "".join(out)
 
 
@@ -516,8 +524,9 @@ def parse_field_selector(s: str) -> FieldSelector:
     return FieldSelector(reqs)
 
 
-# Field labels each resource's conversion functions accept (pkg/apis/*/v1/conversion.go); every
-# other resource accepts only metadata.name and metadata.namespace.
+# Field labels the resources with their own conversion function accept (pkg/apis/*/v1/
+# conversion.go), keyed by group-qualified resource as errors.qualified() names it; every other
+# resource accepts only metadata.name and metadata.namespace (DefaultMetaV1FieldSelectorConversion).
 SUPPORTED_FIELDS: dict[str, set[str]] = {
     "pods": {"metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
              "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
@@ -531,37 +540,34 @@ SUPPORTED_FIELDS: dict[str, set[str]] = {
     "namespaces": {"status.phase", "metadata.name"},
     "secrets": {"type", "metadata.namespace", "metadata.name"},
     "services": {"metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type"},
-    "replicasets": {"metadata.name", "metadata.namespace", "status.replicas"},
-    "jobs": {"metadata.name", "metadata.namespace", "status.successful"},
-    "certificatesigningrequests": {"metadata.name", "spec.signerName"},
+    "replicasets.apps": {"metadata.name", "metadata.namespace", "status.replicas"},
+    "jobs.batch": {"metadata.name", "metadata.namespace", "status.successful"},
+    "certificatesigningrequests.certificates.k8s.io": {"metadata.name", "spec.signerName"},
 }
-# the conversion also accepts an alias and rewrites it
+# the Pod conversion also accepts an old name and rewrites it
 _FIELD_ALIASES = {("pods", "spec.host"): "spec.nodeName"}
-_DEFAULT_FIELDS = {"metadata.name", "metadata.namespace"}
+_DEFAULT_FIELDS = ("metadata.name", "metadata.namespace")
 
 
 def check_field_selector(resource: str, sel: FieldSelector | str) -> FieldSelector:
-    """Raise `field label not supported: foo` for a field the resource cannot be filtered on; return
-    the selector with aliases (`spec.host`) rewritten."""
+    """Check a field selector against what `resource` (`pods`, `jobs.batch`) can be filtered on,
+    raising the apiserver's message; aliases (`spec.host`) are rewritten in place."""
     if isinstance(sel, str):
         sel = parse_field_selector(sel)
-    allowed = SUPPORTED_FIELDS.get(resource, _DEFAULT_FIELDS)
+    allowed = SUPPORTED_FIELDS.get(resource)
     out = []
     for field, op, v in sel.requirements:
-        field = _FIELD_ALIASES.get((resource, field), field)
-        if field not in allowed:
-            raise SelectorError(f"field label not supported: {field}")
+        if allowed is None:
+            if field not in _DEFAULT_FIELDS:
+                raise SelectorError(f'"{field}" is not a known field selector: only '
+                                    f'"{_DEFAULT_FIELDS[0]}", "{_DEFAULT_FIELDS[1]}"')
+        else:
+            field = _FIELD_ALIASES.get((resource, field), field)
+            if field not in allowed:
+                raise SelectorError(f"field label not supported: {field}")
         out.append((field, op, v))
-    return FieldSelector(out)
-
-
-def _get(obj: dict, path: str):
-    cur = obj
-    for p in path.split("."):
-        if not isinstance(cur, dict):
-            return None
-        cur = cur.get(p)
-    return cur
+    sel.requirements = out
+    return sel
 
 
 def _text(v) -> str:
@@ -664,8 +670,3 @@ def node_selector_matches(node_selector: dict | None, node: dict) -> bool:
     terms = (node_selector or {}).get("nodeSelectorTerms") or []
     return any(node_selector_term_matches(t or {}, node) for t in terms)
 
-
-def node_labels_match(node_selector_map: dict | None, node: dict) -> bool:
-    """A pod's plain `spec.nodeSelector` map: every pair must be among the node's labels."""
-    labels = (node.get("metadata") or {}).get("labels") or {}
-    return all(labels.get(k) == v for k, v in (node_selector_map or {}).items())

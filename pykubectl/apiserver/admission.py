@@ -32,19 +32,10 @@ def _pod(server, t, pod: dict) -> None:
     _service_account(server, t, pod)
     from pykubectl.api.defaults import default_toleration_seconds
     default_toleration_seconds(pod)
-    pc = spec.get("priorityClassName")
-    if pc:
-        cls = t.get("scheduling.k8s.io", "priorityclasses", "", pc)
-        if cls is None:
-            raise errors.forbidden(f'pods "{meta.get("name", "")}" is forbidden: no PriorityClass with name {pc} was found')
-        spec["priority"] = cls.get("value", 0)
-        spec.setdefault("preemptionPolicy", cls.get("preemptionPolicy", "PreemptLowerPriority"))
-    else:
-        spec.setdefault("priority", 0)
-    from pykubectl.api.qos import qos_class
-    status = pod.setdefault("status", {})
-    status.setdefault("phase", "Pending")
-    status["qosClass"] = qos_class(pod)
+    from pykubectl.api.defaults import admit_priority
+    admit_priority(pod, t.list("scheduling.k8s.io", "priorityclasses"))
+    from pykubectl.api.qos import compute_pod_qos
+    pod["status"] = {"phase": "Pending", "qosClass": compute_pod_qos(pod)}
 
 
 def _service_account(server, t, pod: dict) -> None:

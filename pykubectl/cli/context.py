@@ -13,8 +13,9 @@ def kubeconfig_paths(g) -> list[str]:
 
 
 def write_path(g) -> str:
-    """The file new entries go to: the explicit one, else the first of $KUBECONFIG, else ours."""
-    return kubeconfig_paths(g)[0]
+    """The file new entries go to: as kubectl, the first file of the list that exists (else the first)."""
+    paths = kubeconfig_paths(g)
+    return next((p for p in paths if os.path.exists(p)), paths[0])
 
 
 def load_kubeconfig(g):
@@ -28,7 +29,7 @@ def load_kubeconfig(g):
             clusters.reset_cluster(clusters.LAB, kubeconfig_path=paths[0], env=g.env)
         else:
             clusters.create_cluster(clusters.LAB, kubeconfig_path=paths[0], env=g.env)
-    return Kubeconfig.load(paths)
+    return Kubeconfig.load(paths, explicit=bool(g.kubeconfig))
 
 
 def client(g):

@@ -46,6 +46,10 @@ def handle(e: BaseException, err) -> int:
     if isinstance(e, CLIError):
         err.write(f"error: {e.message}\n")
         return e.code
+    if type(e).__name__ == "KubeconfigError":
+        msg = e.message()
+        err.write(msg if msg.endswith("\n") else msg + "\n")
+        return 1
     msg = _known(e)
     if msg is not None:
         err.write(f"error: {msg}\n")
@@ -59,7 +63,7 @@ def handle(e: BaseException, err) -> int:
 def _known(e) -> str | None:
     """Errors of our modules that carry kubectl's wording in str(e)."""
     name = type(e).__name__
-    if name in ("UnknownResource", "NoKindMatch", "KubeconfigError", "ManifestError",
+    if name in ("UnknownResource", "NoKindMatch", "ManifestError",
                 "ClusterError", "SelectorError", "QuantityError", "PatchError"):
         return str(e)
     if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):

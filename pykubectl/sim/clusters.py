@@ -163,8 +163,11 @@ def load_blueprints(cluster: Cluster, docs: list[dict], now: float) -> None:
     srv = cluster.apiserver
     uids: dict[tuple[str, str, str], str] = {}
     prepared = []
+    from pykubectl.store.clock import VIRTUAL_EPOCH
+    shift = now - VIRTUAL_EPOCH
+    ca = cluster.ca_pem()
     for doc in docs:
-        obj = copy.deepcopy(doc)
+        obj = _retime(copy.deepcopy(doc), shift, ca)
         kind = srv.for_gvk(obj["apiVersion"], obj["kind"])
         if kind.group == "apiextensions.k8s.io":
             srv._invalidate_registry()
@@ -201,6 +204,31 @@ def load_blueprints(cluster: Cluster, docs: list[dict], now: float) -> None:
             if kind.plural == "namespaces":
                 admission._namespace(srv, t, obj)
             t.put(kind.group, kind.plural, obj, "ADDED")
+
+
+_TS = None
+
+
+def _retime(o, shift: float, ca_pem: str | None):
+    """Blueprint times are written as if the cluster were created at VIRTUAL_EPOCH: move them to
+    the cluster's creation time; fill the cluster CA where a blueprint leaves its placeholder."""
+    global _TS
+    if _TS is None:
+        import re
+        _TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+    if isinstance(o, dict):
+        return {k: _retime(v, shift, ca_pem) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_retime(v, shift, ca_pem) for v in o]
+    if isinstance(o, str):
+        if "PYKUBECTL_CA_DATA" in o and ca_pem:
+            import base64
+            return o.replace("PYKUBECTL_CA_DATA", base64.b64encode(ca_pem.encode()).decode())
+        if shift and _TS.match(o):
+            from pykubectl.store.clock import parse_time, rfc3339, rfc3339_micro
+            t = parse_time(o) + shift
+            return rfc3339_micro(t) if "." in o else rfc3339(t)
+    return o
 
 
 def _port_for(name: str, env=os.environ) -> int:

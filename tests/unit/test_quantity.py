@@ -26,6 +26,9 @@ from pykubectl.api.quantity import (
     ("1.", Fraction(1)),
     ("1n", Fraction(1, 10**9)),
     ("0.0000000001", Fraction(1, 10**9)),  # finer than nano rounds up
+    ("1e999999999", Fraction(2**63 - 1)),  # capped at int64, and without computing 10**999999999
+    ("1e-999999999", Fraction(1, 10**9)),
+    ("20E", Fraction(2**63 - 1)),
     (2, Fraction(2)),
     (0.5, Fraction(1, 2)),
 ], ids=lambda v: str(v))
@@ -42,7 +45,9 @@ def test_parse(text, expected):
     ("1mi", ERR_SUFFIX),
     ("1e", ERR_SUFFIX),
     ("1Gi3", ERR_SUFFIX),
-], ids=["empty", "letters", "space", "two-dots", "dot-only", "bad-suffix", "bare-e", "suffix-digits"])
+    ("1e9999999999", ERR_SUFFIX),
+], ids=["empty", "letters", "space", "two-dots", "dot-only", "bad-suffix", "bare-e", "suffix-digits",
+        "exponent-beyond-int32"])
 def test_parse_errors(text, message):
     with pytest.raises(QuantityError) as e:
         parse_quantity(text)

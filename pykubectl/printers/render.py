@@ -1,0 +1,191 @@
+"""kubectl's human-readable rendering of a meta.k8s.io/v1 Table.
+
+What cli-runtime's table printer does on the client side (`decorateTable`, `printTable`): a
+NAMESPACE column first with -A, the `pod/` kind prefix on the name column, -L label columns
+and then LABELS last, headers uppercased, priority-1 columns only with -o wide. The text then
+goes through a port of Go's text/tabwriter with kubectl's settings (`printers.GetNewTabWriter`:
+minwidth 6, tabwidth 4, padding 3, padded with spaces), byte for byte: every column but the
+last is padded, so an empty last cell leaves the previous column's padding behind.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+# printers.GetNewTabWriter
+TAB_MINWIDTH = 6
+TAB_PADDING = 3
+
+
+def tabwrite(text: str, remembered: list[int] | None = None) -> str:
+    """Go's tabwriter.Writer over `text` (flags: RememberWidths only).
+
+    `remembered`, when given, carries column widths from one flush to the next, as the
+    liggitt/tabwriter fork kubectl uses does for `get --watch` (widths never shrink).
+    """
+    lines = [line.split("\t") for line in text.split("\n")]
+    out: list[str] = []
+    widths: list[int] = []
+
+    def write_lines(line0: int, line1: int) -> None:
+        for i in range(line0, line1):
+            cells = lines[i]
+            for j, cell in enumerate(cells):
+                out.append(cell)
+                if j < len(widths) and j < len(cells) - 1:
+                    out.append(" " * (widths[j] - len(cell)))
+            if i + 1 < len(lines):
+                out.append("\n")
+
+    def fmt(line0: int, line1: int) -> None:
+        column = len(widths)
+        this = line0
+        while this < line1:
+            if column >= len(lines[this]) - 1:
+                this += 1
+                continue
+            # a cell in this column: the lines before it are done
+            write_lines(line0, this)
+            line0 = this
+            width = TAB_MINWIDTH
+            while this < line1 and column < len(lines[this]) - 1:
+                width = max(width, len(lines[this][column]) + TAB_PADDING)
+                this += 1
+            if remembered is not None:
+                if column < len(remembered):
+                    width = max(width, remembered[column])
+                    remembered[column] = width
+                else:
+                    remembered.append(width)
+            widths.append(width)
+            fmt(line0, this)
+            widths.pop()
+            line0 = this
+        write_lines(line0, line1)
+
+    fmt(0, len(lines))
+    return "".join(out)
+
+
+def format_cell(cell) -> str:
+    """One cell as printTable writes it: nil is empty, text is cut at the first line break."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        text = cell
+        cut = min((i for i in (text.find("\f"), text.find("\n"), text.find("\r")) if i >= 0),
+                  default=-1)
+        if cut >= 0:
+            return _escape(text[:cut]) + "..."
+        return _escape(text)
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float):
+        from pykubectl.printers.tables import go_float
+        return _escape(go_float(cell))
+    if isinstance(cell, (dict, list)):
+        from pykubectl.printers.tables import go_text
+        return _escape(go_text(cell))
+    return _escape(str(cell))
+
+
+def _escape(text: str) -> str:
+    # printers.WriteEscaped: no terminal control sequences from the server reach the terminal
+    if "\x1b" in text or "\r" in text:
+        text = text.replace("\x1b", "^[").replace("\r", "\\r")
+    return text
+
+
+def format_labels(labels: dict | None) -> str:
+    if not labels:
+        return "<none>"
+    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+
+
+def label_headers(label_columns: Iterable[str]) -> list[str]:
+    """formatLabelHeaders: `-L app.kubernetes.io/name` heads a column NAME."""
+    return [key.split("/")[-1].upper() for key in label_columns]
+
+
+def _row_metadata(row: dict) -> dict | None:
+    obj = row.get("object")
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+        return None
+    return obj["metadata"]
+
+
+def render_table(table: dict, *, wide: bool = False, no_headers: bool = False,
+                 namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
+                 label_columns: Iterable[str] = (), sort_key: Callable[[dict], object] | None = None,
+                 remembered_widths: list[int] | None = None) -> str:
+    """The text `kubectl get` prints for a Table (empty when it has no rows).
+
+    kind_prefix is the lowercased GroupKind (`pod`, `deployment.apps`); sort_key orders the
+    Table's rows (each a dict with `cells` and `object`).
+    """
+    text = table_text(table, wide=wide, no_headers=no_headers, namespace_column=namespace_column,
+                      kind_prefix=kind_prefix, show_labels=show_labels,
+                      label_columns=label_columns, sort_key=sort_key)
+    return tabwrite(text, remembered_widths) if text else ""
+
+
+def table_text(table: dict, *, wide: bool = False, no_headers: bool = False,
+               namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
+               label_columns: Iterable[str] = (), sort_key=None) -> str:
+    """The tab-separated text kubectl hands its tabwriter (see render_table)."""
+    label_columns = list(label_columns)
+    columns = list(table.get("columnDefinitions") or ())
+    rows = list(table.get("rows") or ())
+    if sort_key is not None:
+        rows.sort(key=sort_key)
+    if not rows:
+        return ""
+
+    name_col = -1
+    if kind_prefix:
+        for i, c in enumerate(columns):
+            if c.get("format") == "name" and c.get("type") == "string":
+                name_col = i
+                break
+    decorated_cols = []
+    if namespace_column:
+        decorated_cols.append({"name": "Namespace", "type": "string"})
+    decorated_cols += columns
+    decorated_cols += [{"name": h, "type": "string"} for h in label_headers(label_columns)]
+    if show_labels:
+        decorated_cols.append({"name": "Labels", "type": "string"})
+    width = len(decorated_cols)
+
+    out_rows = []
+    for r in rows:
+        cells = list(r.get("cells") or ())
+        if name_col != -1 and name_col < len(cells):
+            cells[name_col] = f"{kind_prefix.lower()}/{format_cell(cells[name_col])}"
+        meta = _row_metadata(r)
+        if meta is None:
+            if namespace_column:
+                cells.insert(0, None)
+            cells += [None] * max(0, width - len(cells))
+        else:
+            if namespace_column:
+                cells.insert(0, meta.get("namespace", ""))
+            labels = meta.get("labels") or {}
+            cells += [labels.get(k, "") for k in label_columns]
+            if show_labels:
+                cells.append(format_labels(labels))
+        out_rows.append(cells)
+
+    lines = []
+    if not no_headers:
+        lines.append("\t".join(c.get("name", "").upper() for c in decorated_cols
+                               if wide or not c.get("priority")))
+    for cells in out_rows:
+        shown = [format_cell(cell) for i, cell in enumerate(cells[:width])
+                 if wide or not decorated_cols[i].get("priority")]
+        lines.append("\t".join(shown))
+    return "\n".join(lines) + "\n"
+
+
+def render_many(sections: list[str], *, no_headers: bool = False) -> str:
+    """Several kinds' tables: kubectl separates them with a blank line (none with
+    --no-headers), and a kind that printed nothing gets no separator."""
+    return ("" if no_headers else "\n").join(s for s in sections if s)
