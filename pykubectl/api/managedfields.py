@@ -494,7 +494,8 @@ def server_side_apply(live: dict | None, applied: dict, manager: str, schema: di
     owns them; changing a field another manager owns raises ApplyConflict unless `force`, which
     moves the ownership.
     """
-    applied = {k: v for k, v in applied.items() if k != "status"} if live is not None else applied
+    # status is reset on the main resource (the strategies' ResetFields): never applied here
+    applied = {k: v for k, v in applied.items() if k != "status"}
     applied_meta = dict(applied.get("metadata") or {})
     applied_meta.pop("managedFields", None)
     applied = dict(applied, metadata=applied_meta)

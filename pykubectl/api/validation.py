@@ -24,7 +24,6 @@ from pykubectl.api.errors import FieldError, StatusError, bad_request
 # Layer 1: decoding
 # =============================================================================================
 
-_DEFS_PREFIX = "io.k8s."
 # Types with their own UnmarshalJSON: their errors abort decoding and carry their own wording.
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
@@ -58,9 +57,13 @@ class _Decoder:
 
     def save(self, value, go_type: str, struct: str | None, stack: list[str]):
         if self.type_error is None and self.typed:
-            where = (f"Go struct field {struct}.{'.'.join(stack)}" if struct or stack
-                     else "Go value")
-            self.type_error = f"json: cannot unmarshal {value} into {where} of type {go_type}"
+            self.type_error = _type_error(value, go_type, struct, stack)
+
+
+def _type_error(value: str, go_type: str, struct: str | None, stack: list[str]) -> str:
+    """UnmarshalTypeError.Error(), with the context addErrorContext gives it."""
+    where = f"Go struct field {struct}.{'.'.join(stack)}" if struct or stack else "Go value"
+    return f"json: cannot unmarshal {value} into {where} of type {go_type}"
 
 
 def _node(raw: dict | None) -> tuple[str | None, dict | None]:
@@ -172,18 +175,20 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         except QuantityError as e:
             raise _Abort(str(e)) from None
         return
+    # IntOrString and Time unmarshal through encoding/json; its UnmarshalTypeError aborts decoding
+    # and then gets the field context of where it happened
     if name == _INT_OR_STRING:
         if isinstance(v, str):
             return
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _Abort(f"json: cannot unmarshal {_json_kind(v)} into Go value of type int32")
+            raise _Abort(_type_error(_json_kind(v), "int32", struct, stack))
         lo, hi = _INT_RANGES["int32"]
         if (isinstance(v, float) and not v.is_integer()) or not lo <= v <= hi:
-            raise _Abort(f"json: cannot unmarshal number {_number_text(v)} into Go value of type int32")
+            raise _Abort(_type_error(f"number {_number_text(v)}", "int32", struct, stack))
         return
     if name in _TIMES:
         if not _is_stringish(v):
-            raise _Abort(f"json: cannot unmarshal {_json_kind(v)} into Go value of type string")
+            raise _Abort(_type_error(_json_kind(v), "string", struct, stack))
         return
     if name in _ANY or sch is None:
         return
@@ -274,9 +279,14 @@ def check_fields(obj: dict, schema: dict | None, mode: str, duplicates=()) -> li
     if not typed:
         # a custom resource's schema need not describe TypeMeta and ObjectMeta; the server does
         schema = dict(schema, properties=dict(schema.get("properties") or {}, **_TYPE_AND_OBJECT_META))
+    root = None
+    if typed:
+        from pykubectl.api import schema as S
+        gvk = schema["x-kubernetes-group-version-kind"][0]
+        root = S.definition_name(gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
     d = _Decoder(typed, duplicates)
     try:
-        _walk(d, obj, None, schema, "", None, [])
+        _walk(d, obj, root, schema, "", None, [])
     except _Abort as e:
         raise _decode_failure(obj, str(e)) from None
     if d.type_error:
@@ -645,17 +655,19 @@ def validate_object_meta(meta: dict, namespaced: bool | None, path="metadata", k
             errs.append(forbidden(f"{path}.namespace", "not allowed on this type"))
     elif ns:
         errs += _each(f"{path}.namespace", ns, dns1123_label(ns))
-    gp = meta.get("deletionGracePeriodSeconds")
-    if gp is not None and not meta.get("deletionTimestamp"):
-        errs.append(invalid(f"{path}.deletionGracePeriodSeconds", gp,
-                            "field must be nil unless deletionTimestamp is set"))
     errs += validate_labels(meta.get("labels"), f"{path}.labels")
     errs += validate_annotations(meta.get("annotations"), f"{path}.annotations")
-    for i, ref in enumerate(_list(meta.get("ownerReferences"))):
-        rp = f"{path}.ownerReferences[{i}]"
-        for f in ("apiVersion", "kind", "name", "uid"):
+    # ValidateOwnerReferences reports at the list's path, without an index
+    rp = f"{path}.ownerReferences"
+    for ref in _list(meta.get("ownerReferences")):
+        ref = _map(ref)
+        if not str(ref.get("apiVersion") or "").rpartition("/")[2]:
+            errs.append(invalid(f"{rp}.apiVersion", ref.get("apiVersion") or "", "version must not be empty"))
+        for f in ("kind", "name", "uid"):
             if not ref.get(f):
                 errs.append(invalid(f"{rp}.{f}", ref.get(f) or "", f"{f} must not be empty"))
+    for f in _list(meta.get("finalizers")):
+        errs += _each(f"{path}.finalizers", f, qualified_name(str(f)))
     return errs
 
 
@@ -761,11 +773,8 @@ def _port_num_or_name(path: str, port) -> list[FieldError]:
     if isinstance(port, str):
         msgs = port_name(port)
         return _each(path, port, msgs)
-    if port is None:
-        return []
-    if port == 0:
-        return [required(path)]
-    return _each(path, port, port_num(port))
+    # an absent IntOrString is the integer 0, which no rule accepts
+    return _each(path, port or 0, port_num(port or 0))
 
 
 def _validate_probe(probe, path: str, liveness_like: bool) -> list[FieldError]:
@@ -877,9 +886,16 @@ def _validate_containers(ctrs, path: str, volumes: set, names: set, init: bool) 
                 errs.append(not_found(f"{mp}.name", vm["name"]))
             if not vm.get("mountPath"):
                 errs.append(required(f"{mp}.mountPath"))
-        errs += _validate_probe(c.get("livenessProbe"), f"{cp}.livenessProbe", True)
-        errs += _validate_probe(c.get("readinessProbe"), f"{cp}.readinessProbe", False)
-        errs += _validate_probe(c.get("startupProbe"), f"{cp}.startupProbe", True)
+        if init and c.get("restartPolicy") != "Always":
+            # only sidecars (restartPolicy: Always) may probe
+            for probe in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
+                if c.get(probe) is not None:
+                    errs.append(forbidden(f"{cp}.{probe}", "may not be set for init containers without "
+                                          "restartPolicy=Always"))
+        else:
+            errs += _validate_probe(c.get("livenessProbe"), f"{cp}.livenessProbe", True)
+            errs += _validate_probe(c.get("readinessProbe"), f"{cp}.readinessProbe", False)
+            errs += _validate_probe(c.get("startupProbe"), f"{cp}.startupProbe", True)
         errs += _validate_resources(c.get("resources"), f"{cp}.resources")
     return errs
 
@@ -1378,10 +1394,16 @@ def _validate_pvc(obj, old):
                 s["resources"] = dict(_map(s.get("resources")), requests=None)
         if not os_.get("volumeName") and ns.get("volumeName"):
             os_["volumeName"] = ns["volumeName"]      # binding sets it once
+        if os_.get("storageClassName") is None and "storageClassName" in ns:
+            os_["storageClassName"] = ns["storageClassName"]      # a class may be set once, from nil
         if ns != os_:
             errs.append(forbidden("spec", "spec is immutable after creation except resources.requests and "
                                   "volumeAttributesClassName for bound claims\n"
                                   + _spec_diff("core.PersistentVolumeClaimSpec", os_, ns)))
+        new_size = _quantity(_d(obj, "spec", "resources", "requests", "storage") or 0)
+        old_size = _quantity(_d(old, "spec", "resources", "requests", "storage") or 0)
+        if new_size and old_size and new_size[0] < old_size[0]:
+            errs.append(forbidden("spec.resources.requests.storage", "field can not be less than previous value"))
     return errs
 
 
@@ -1460,7 +1482,7 @@ def _validate_storage_class(obj, old):
 # Workloads (apps, batch, autoscaling)
 # =============================================================================================
 
-def _validate_selector_and_template(spec: dict, kind_word: str, require_always=True) -> list[FieldError]:
+def _validate_selector_and_template(spec: dict, kind_word: str) -> list[FieldError]:
     """Selector required and matching the template, then the template (apps validation)."""
     errs = []
     sel = spec.get("selector")
@@ -1487,9 +1509,9 @@ def _validate_selector_and_template(spec: dict, kind_word: str, require_always=T
     else:
         errs += _validate_pod_template(tpl, "spec.template")
     rp = _d(tpl, "spec", "restartPolicy")
-    if require_always and rp is not None and rp != "Always":
+    if rp is not None and rp != "Always":
         errs.append(not_supported("spec.template.spec.restartPolicy", rp, ["Always"]))
-    if require_always and _d(tpl, "spec", "activeDeadlineSeconds") is not None:
+    if _d(tpl, "spec", "activeDeadlineSeconds") is not None:
         errs.append(forbidden("spec.template.spec.activeDeadlineSeconds",
                               f"activeDeadlineSeconds in {_TEMPLATE_OWNER[kind_word]} is not Supported"))
     return errs
@@ -1557,27 +1579,32 @@ _STS_UPDATABLE = ("replicas", "ordinals", "template", "updateStrategy", "revisio
 
 
 def _validate_statefulset(obj, old):
+    """ValidateStatefulSetSpec: the pod spec itself is left to the pods it creates."""
     spec = _map(obj.get("spec"))
     errs = []
     pmp = spec.get("podManagementPolicy")
     if pmp is not None and pmp not in ("OrderedReady", "Parallel"):
-        errs.append(invalid("spec.podManagementPolicy", pmp,
-                            "must be 'OrderedReady' or 'Parallel'"))
-    st = _d(spec, "updateStrategy", "type")
-    if st is not None and st not in ("OnDelete", "RollingUpdate"):
-        errs.append(invalid("spec.updateStrategy", st, "must be 'RollingUpdate' or 'OnDelete'"))
-    errs += _replicas(spec)
+        errs.append(invalid("spec.podManagementPolicy", pmp, "must be 'OrderedReady' or 'Parallel'"))
+    us = _map(spec.get("updateStrategy"))
+    st = us.get("type")
+    if st == "OnDelete" and us.get("rollingUpdate") is not None:
+        errs.append(invalid("spec.updateStrategy.rollingUpdate", _Go("apps.RollingUpdateStatefulSetStrategy{...}"),
+                            "only allowed for updateStrategy 'RollingUpdate'"))
+    elif st == "RollingUpdate":
+        errs += _nonneg("spec.updateStrategy.rollingUpdate.partition", _d(us, "rollingUpdate", "partition"))
+    elif st is not None:
+        errs.append(invalid("spec.updateStrategy", _Go(
+            f"apps.StatefulSetUpdateStrategy{{Type:{_q(st)}, "
+            "RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}"), "must be 'RollingUpdate' or 'OnDelete'"))
+    errs += _replicas(spec) + _nonneg("spec.minReadySeconds", spec.get("minReadySeconds"))
     errs += _validate_selector_and_template(spec, "statefulset")
-    for i, vct in enumerate(_list(spec.get("volumeClaimTemplates"))):
-        vp = f"spec.volumeClaimTemplates[{i}]"
-        vname = _d(vct, "metadata", "name") or ""
-        if not vname:
-            errs.append(required(f"{vp}.metadata.name", "name or generateName is required"))
-        else:
-            errs += _each(f"{vp}.metadata.name", vname, dns1123_subdomain(vname))
-        errs += _validate_pvc_spec(_d(vct, "spec"), f"{vp}.spec")
+    for f in ("whenDeleted", "whenScaled"):
+        v = _d(spec, "persistentVolumeClaimRetentionPolicy", f)
+        if v is not None and v not in ("Retain", "Delete"):
+            errs.append(not_supported(f"spec.persistentVolumeClaimRetentionPolicy.{f}", v, ["Retain", "Delete"]))
     if old is not None:
-        strip = lambda s: {k: v for k, v in _map(s).items() if k not in _STS_UPDATABLE}  # noqa: E731
+        def strip(s):
+            return {k: v for k, v in _map(s).items() if k not in _STS_UPDATABLE}
         if strip(obj.get("spec")) != strip(old.get("spec")):
             errs.append(forbidden("spec", "updates to statefulset spec for fields other than 'replicas', "
                                   "'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', "
@@ -1801,18 +1828,20 @@ def _validate_ingress_backend(b, path: str) -> list[FieldError]:
     svc, res = b.get("service"), b.get("resource")
     if svc is not None and res is not None:
         return [invalid(path, "", "cannot set both resource and service backends")]
+    errs = []
     if res is not None:
-        errs = []
         res = _map(res)
-        if not res.get("kind"):
-            errs.append(required(f"{path}.resource.kind"))
-        if not res.get("name"):
-            errs.append(required(f"{path}.resource.name"))
+        if res.get("apiGroup"):
+            errs += _each(f"{path}.resource.apiGroup", res["apiGroup"], dns1123_subdomain(res["apiGroup"]))
+        for f in ("kind", "name"):
+            if not res.get(f):
+                errs.append(required(f"{path}.resource.{f}", f"{f} is required"))
+            else:
+                errs += _each(f"{path}.resource.{f}", res[f], path_segment_name(res[f]))
         return errs
     if svc is None:
         return [invalid(path, "", "resource or service backend is required")]
     svc = _map(svc)
-    errs = []
     name = svc.get("name") or ""
     if not name:
         errs.append(required(f"{path}.service.name"))
@@ -1831,28 +1860,50 @@ def _validate_ingress_backend(b, path: str) -> list[FieldError]:
     return errs
 
 
-def _validate_ingress_host(host: str, path: str) -> list[FieldError]:
+def _host_errors(host: str) -> list[str]:
+    return wildcard_dns1123_subdomain(host) if "*" in host else dns1123_subdomain(host)
+
+
+def _validate_ingress_path(p: dict, pp: str) -> list[FieldError]:
+    pt, path = p.get("pathType"), p.get("path") or ""
+    if not pt:
+        return [required(f"{pp}.pathType", "pathType must be specified")]
     errs = []
-    if _is_ip(host):
-        errs.append(invalid(path, host, "must be a DNS name, not an IP address"))
-    msgs = wildcard_dns1123_subdomain(host) if "*" in host else dns1123_subdomain(host)
-    return errs + _each(path, host, msgs)
+    if pt in ("Exact", "Prefix"):
+        if not path.startswith("/"):
+            errs.append(invalid(f"{pp}.path", path, "must be an absolute path"))
+        for seq in _INVALID_PATH_SEQUENCES:
+            if path and seq in path:
+                errs.append(invalid(f"{pp}.path", path, f"must not contain '{seq}'"))
+        for suf in _INVALID_PATH_SUFFIXES:
+            if path and path.endswith(suf):
+                errs.append(invalid(f"{pp}.path", path, f"cannot end with '{suf}'"))
+    elif pt == "ImplementationSpecific":
+        if path and not path.startswith("/"):
+            errs.append(invalid(f"{pp}.path", path, "must be an absolute path"))
+    else:
+        errs.append(not_supported(f"{pp}.pathType", pt, _PATH_TYPES))
+    return errs + _validate_ingress_backend(p.get("backend"), f"{pp}.backend")
 
 
 def _validate_ingress(obj, old):
+    """ValidateIngressSpec (networking/validation), plus the create-time class annotation check."""
     spec = _map(obj.get("spec"))
     errs = []
     rules = spec.get("rules")
     if not rules and spec.get("defaultBackend") is None:
-        errs.append(invalid("spec.rules", _Go("[]networking.IngressRule(nil)"),
-                            "either `defaultBackend` or `rules` must be specified"))
+        shown = "[]networking.IngressRule(nil)" if rules is None else "[]networking.IngressRule{}"
+        errs.append(invalid("spec", _Go(shown), "either `defaultBackend` or `rules` must be specified"))
     if spec.get("defaultBackend") is not None:
         errs += _validate_ingress_backend(spec["defaultBackend"], "spec.defaultBackend")
     for i, r in enumerate(_list(rules)):
         rp = f"spec.rules[{i}]"
         r = _map(r)
-        if r.get("host"):
-            errs += _validate_ingress_host(r["host"], f"{rp}.host")
+        host = r.get("host") or ""
+        if host:
+            if _is_ip(host):
+                errs.append(invalid(f"{rp}.host", host, "must be a DNS name, not an IP address"))
+            errs += _each(f"{rp}.host", host, _host_errors(host))
         http = r.get("http")
         if http is None:
             continue
@@ -1860,34 +1911,20 @@ def _validate_ingress(obj, old):
         if not paths:
             errs.append(required(f"{rp}.http.paths"))
         for j, p in enumerate(paths):
-            pp = f"{rp}.http.paths[{j}]"
-            p = _map(p)
-            pt, path = p.get("pathType"), p.get("path") or ""
-            if not pt:
-                errs.append(required(f"{pp}.pathType", "pathType must be specified"))
-            elif pt in ("Exact", "Prefix"):
-                if not path.startswith("/"):
-                    errs.append(invalid(f"{pp}.path", path, "must be an absolute path"))
-                for seq in _INVALID_PATH_SEQUENCES:
-                    if seq in path:
-                        errs.append(invalid(f"{pp}.path", path, f"must not contain '{seq}'"))
-                for suf in _INVALID_PATH_SUFFIXES:
-                    if path.endswith(suf):
-                        errs.append(invalid(f"{pp}.path", path, f"cannot end with '{suf}'"))
-            elif pt == "ImplementationSpecific":
-                if path and not path.startswith("/"):
-                    errs.append(invalid(f"{pp}.path", path, "must be an absolute path"))
-            else:
-                errs.append(not_supported(f"{pp}.pathType", pt, _PATH_TYPES))
-            errs += _validate_ingress_backend(p.get("backend"), f"{pp}.backend")
+            errs += _validate_ingress_path(_map(p), f"{rp}.http.paths[{j}]")
     for i, t in enumerate(_list(spec.get("tls"))):
-        for j, h in enumerate(_list(_map(t).get("hosts"))):
-            hp = f"spec.tls[{i}].hosts[{j}]"
-            msgs = wildcard_dns1123_subdomain(h) if "*" in h else dns1123_subdomain(h)
-            errs += _each(hp, h, msgs)
+        t = _map(t)
+        for j, h in enumerate(_list(t.get("hosts"))):
+            errs += _each(f"spec.tls[{i}].hosts[{j}]", h, _host_errors(h))
+        if t.get("secretName"):
+            errs += _each(f"spec.tls[{i}].secretName", t["secretName"], dns1123_subdomain(t["secretName"]))
     icn = spec.get("ingressClassName")
-    if icn:
+    if icn is not None:
         errs += _each("spec.ingressClassName", icn, dns1123_subdomain(icn))
+    ann = _map(_d(obj, "metadata", "annotations")).get("kubernetes.io/ingress.class")
+    if old is None and ann is not None and icn is not None and ann != icn:
+        errs.append(invalid("annotations.kubernetes.io/ingress.class", ann,
+                            "must match `ingressClassName` when both are specified"))
     return errs
 
 
@@ -2093,10 +2130,6 @@ def _validate_node(obj, old):
     return errs
 
 
-def _validate_service_account(obj, old):
-    return []
-
-
 # =============================================================================================
 # Dispatch
 # =============================================================================================
@@ -2111,7 +2144,6 @@ _VALIDATORS = {
     ("", "ConfigMap"): _validate_config_map,
     ("", "Namespace"): _validate_namespace,
     ("", "Node"): _validate_node,
-    ("", "ServiceAccount"): _validate_service_account,
     ("apps", "Deployment"): _validate_deployment,
     ("apps", "ReplicaSet"): _validate_replicaset,
     ("apps", "DaemonSet"): _validate_daemonset,

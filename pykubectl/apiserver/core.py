@@ -314,8 +314,7 @@ class APIServer:
                         else:
                             raise errors.bad_request(f"unknown patch type {patch_type}")
                     except P.PatchError as e:
-                        raise errors.StatusError(422 if patch_type == "json" else 400,
-                                                 "Invalid" if patch_type == "json" else "BadRequest", str(e))
+                        raise e.status_error()
                     if not isinstance(new, dict):
                         raise errors.bad_request("patch did not produce an object")
                     warnings = self._check_fields(kind, new, field_validation, ())
@@ -340,7 +339,7 @@ class APIServer:
         try:
             merged = MF.server_side_apply(old, body, manager, schema, force, now)
         except MF.ApplyConflict as e:
-            raise errors.StatusError(409, "Conflict", str(e))
+            raise e.status_error()
         if old is None:
             merged.setdefault("metadata", {})["name"] = name
             return self._create(t, kind, merged, ns, manager), warnings
@@ -495,8 +494,10 @@ class APIServer:
 
     def _record_manager(self, kind, old, new, manager, operation, now, subresource=None):
         from pykubectl.api import managedfields as MF
-        try:
-            MF.record_update(old, new, manager, operation, self.schema_for(kind), rfc3339(now),
-                             **({"subresource": subresource} if subresource else {}))
-        except TypeError:
-            MF.record_update(old, new, manager, operation, self.schema_for(kind), rfc3339(now))
+        out = MF.record_update(old, new, manager, operation, self.schema_for(kind), rfc3339(now),
+                               subresource or "")
+        mf = (out.get("metadata") or {}).get("managedFields")
+        if mf:
+            new["metadata"]["managedFields"] = mf
+        else:
+            new["metadata"].pop("managedFields", None)

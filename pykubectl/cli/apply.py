@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from pykubectl.cli.flags import KCommand, KGroup, bool_flag
+
 from pykubectl.cli.errors import CLIError, Printed
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -120,11 +122,11 @@ def print_warnings(warnings, err):
         err.write(f"Warning: {w}\n")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-f", "--filename", multiple=True)
-@click.option("-R", "--recursive", is_flag=True)
-@click.option("--server-side", is_flag=True)
-@click.option("--force-conflicts", is_flag=True)
+@bool_flag("-R", "--recursive")
+@bool_flag("--server-side")
+@bool_flag("--force-conflicts")
 @click.option("--field-manager", default=None)
 @click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
 @click.option("--validate", default="strict")

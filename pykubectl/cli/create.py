@@ -5,15 +5,17 @@ import sys
 
 import click
 
+from pykubectl.cli.flags import KCommand, KGroup, bool_flag
+
 from pykubectl.cli.errors import CLIError, Printed
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-f", "--filename", multiple=True)
-@click.option("-R", "--recursive", is_flag=True)
+@bool_flag("-R", "--recursive")
 @click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
 @click.option("--validate", default="strict")
-@click.option("--save-config", is_flag=True)
+@bool_flag("--save-config")
 @click.option("-o", "--output", default="")
 @click.option("--field-manager", default="kubectl-create")
 @click.pass_obj

@@ -7,22 +7,23 @@ import time
 import click
 
 from pykubectl.cli.errors import CLIError, Printed
+from pykubectl.cli.flags import KCommand, KGroup, bool_flag
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("args", nargs=-1)
 @click.option("-f", "--filename", multiple=True)
-@click.option("-R", "--recursive", is_flag=True)
+@bool_flag("-R", "--recursive")
 @click.option("-l", "--selector", default=None)
 @click.option("--field-selector", default=None)
-@click.option("--all", "all_", is_flag=True)
-@click.option("-A", "--all-namespaces", is_flag=True)
+@bool_flag("--all", "all_")
+@bool_flag("-A", "--all-namespaces")
 @click.option("--grace-period", type=int, default=-1)
-@click.option("--now", is_flag=True)
-@click.option("--force", is_flag=True)
-@click.option("--wait/--no-wait", default=True)
+@bool_flag("--now")
+@bool_flag("--force")
+@bool_flag("--wait", default=True)
 @click.option("--cascade", default="background", is_flag=False, flag_value="background")
-@click.option("--ignore-not-found", is_flag=True)
+@bool_flag("--ignore-not-found")
 @click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
 @click.option("-o", "--output", default="")
 @click.pass_obj

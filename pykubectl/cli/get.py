@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from pykubectl.cli.flags import KCommand, KGroup, bool_flag
+
 from pykubectl.cli.errors import CLIError, Printed
 
 
@@ -43,18 +45,18 @@ def _category(client, name):
     return reg.category(name) if reg else []
 
 
-@click.command(context_settings={"ignore_unknown_options": False, "help_option_names": ["-h", "--help"]})
+@click.command(cls=KCommand, context_settings={"ignore_unknown_options": False, "help_option_names": ["-h", "--help"]})
 @click.argument("args", nargs=-1)
 @click.option("-o", "--output", default="", help="Output format: json, yaml, name, wide.")
 @click.option("-l", "--selector", default=None)
 @click.option("--field-selector", default=None)
-@click.option("-A", "--all-namespaces", is_flag=True)
-@click.option("--show-labels", is_flag=True)
+@bool_flag("-A", "--all-namespaces")
+@bool_flag("--show-labels")
 @click.option("-L", "--label-columns", multiple=True)
-@click.option("--no-headers", is_flag=True)
-@click.option("--show-kind", is_flag=True)
+@bool_flag("--no-headers")
+@bool_flag("--show-kind")
 @click.option("-f", "--filename", multiple=True)
-@click.option("--ignore-not-found", is_flag=True)
+@bool_flag("--ignore-not-found")
 @click.pass_obj
 def command(g, args, output, selector, field_selector, all_namespaces, show_labels, label_columns,
             no_headers, show_kind, filename, ignore_not_found):
@@ -108,7 +110,7 @@ def command(g, args, output, selector, field_selector, all_namespaces, show_labe
         from pykubectl.printers import output as P
         for kind, lst, _ in results:
             for o in lst:
-                out.write(P.name_line(_kind_name(kind), o) + "\n")
+                out.write(P.name_line(_kind_name(kind), o))
     else:
         from pykubectl.printers import render, tables
         now = _now_dt(client)

@@ -5,12 +5,14 @@ import sys
 
 import click
 
+from pykubectl.cli.flags import KCommand, KGroup, bool_flag
+
 CLIENT = {"major": "1", "minor": "32", "gitVersion": "v1.32.0", "goVersion": "python", "platform": "linux/amd64"}
 SERVER = {"major": "1", "minor": "32", "gitVersion": "v1.32.0", "platform": "linux/amd64"}
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--client", "client_only", is_flag=True)
+@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
+@bool_flag("--client", "client_only")
 @click.option("-o", "--output", default="")
 @click.pass_obj
 def command(g, client_only, output):

@@ -37,7 +37,8 @@ def record(server, t, ev, now: float) -> dict:
         if ev.field_path:
             involved["fieldPath"] = ev.field_path
         involved = {k: v for k, v in involved.items() if v}
-        name = f"{meta.get('name')}.{int(now * 1e9):x}"[:253]
+        # kube names events <object>.<nanotime hex>; the revision keeps same-moment events apart
+        name = f"{meta.get('name')}.{int(now * 1e9) + t.revision():x}"[:253]
         obj = {"apiVersion": "v1", "kind": "Event",
                "metadata": {"name": name, "namespace": ns},
                "involvedObject": involved, "reason": ev.reason, "message": ev.message,

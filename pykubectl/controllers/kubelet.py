@@ -169,8 +169,10 @@ class Kubelet(Controller):
         stubborn = any(_image_repo(c.get("image", "")) in IGNORES_SIGTERM for c in pod["spec"].get("containers") or ())
         # a container that exits on SIGTERM stops at once; one that ignores it is killed at the deadline
         stop_at = deadline if (stubborn and running) else min(deadline, now)
+        c0 = pod["spec"]["containers"][0]["name"]
+        killing = Event(pod, "Normal", "Killing", f"Stopping container {c0}", _source(pod["spec"]["nodeName"]),
+                        f"spec.containers{{{c0}}}")
         if now < stop_at:
-            c0 = pod["spec"]["containers"][0]["name"]
-            return [Event(pod, "Normal", "Killing", f"Stopping container {c0}", _source(pod["spec"]["nodeName"]),
-                          f"spec.containers{{{c0}}}"), Timer(key, stop_at)]
-        return [Delete("pods", meta.get("namespace", ""), meta["name"], grace_period=0, uid=meta.get("uid"))]
+            return [killing, Timer(key, stop_at)]
+        first = not meta.get("deletionGracePeriodSeconds") or now < (parse_time(meta["deletionTimestamp"]) or now)
+        return ([killing] if running and first else []) + [Delete("pods", meta.get("namespace", ""), meta["name"], grace_period=0, uid=meta.get("uid"))]

@@ -132,6 +132,10 @@ class Store:
     def read(self):
         """A short read snapshot (a list and its revision agree)."""
         db = self.db
+        if db.in_transaction:
+            # inside the engine's write transaction: read what it sees
+            yield Txn(db)
+            return
         db.execute("BEGIN")
         try:
             yield Txn(db)

@@ -107,6 +107,8 @@ def test_namespace_mismatch_with_explicit_flag(kube):
 
 def test_every_exercise_manifest_is_accepted_by_server_dry_run(kube):
     skip = {"31-kubeconfig-multi-cluster.yaml"}
+    for ns in ("nm-01", "nm-02"):   # the notes create these first (`kubectl create ns nm-01`)
+        kube("create", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n", check=True)
     for name in sorted(os.listdir(os.path.dirname(manifest("01-readiness.yaml")))):
         if name in skip:
             continue

@@ -95,13 +95,26 @@ DECODE_ERRORS = [
      _pod({"containers": {"name": "c", "image": "x"}}), (),
      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into Go struct field '
      'PodSpec.spec.containers of type []v1.Container'),
+    ("string-for-spec",
+     _pod(spec="nginx"), (),
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+     'Pod.spec of type v1.PodSpec'),
+    ("string-for-string-list",
+     _pod(**_ctr(command="sleep 10")), (),
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+     'Container.spec.containers.command of type []string'),
+    ("number-for-replicas-ok-but-string-not",
+     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": "2"}}, (),
+     'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go '
+     'struct field DeploymentSpec.spec.replicas of type int32'),
     ("bad-quantity",
      _pod(**_ctr(resources={"limits": {"cpu": "one"}})), (),
      'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '
      "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
     ("bool-int-or-string",
      _pod(**_ctr(livenessProbe={"httpGet": {"port": True}})), (),
-     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal bool into Go value of type int32'),
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal bool into Go struct field '
+     'HTTPGetAction.spec.containers.livenessProbe.httpGet.port of type int32'),
     ("secret-not-base64",
      {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "not base64"}}, (),
      'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3'),
@@ -151,6 +164,11 @@ ACCEPTED = [
 @pytest.mark.parametrize("obj", [c[1] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
 def test_well_typed_objects_decode(obj):
     assert V.check_fields(obj, _schema_of(obj), "Strict") == []
+
+
+def test_a_crd_objects_metadata_is_checked_against_object_meta():
+    obj = {"apiVersion": "x/v1", "kind": "W", "metadata": {"name": "w", "lables": {}}}
+    assert V.check_fields(obj, {"type": "object"}, "Warn") == ['unknown field "metadata.lables"']
 
 
 def test_no_schema_means_nothing_to_check():
@@ -339,6 +357,60 @@ INVALID = [
                            "spec": {"taints": [{"key": "hw", "value": "gpu", "effect": "NoRun"}]}},
      ['spec.taints[0].effect: Unsupported value: "NoRun": supported values: "NoSchedule", "PreferNoSchedule", '
       '"NoExecute"']),
+    ("toleration-exists-with-value", _pod({"containers": [{"name": "c", "image": "x"}],
+                                           "tolerations": [{"key": "hw", "operator": "Exists", "value": "gpu"}]}),
+     ['spec.tolerations[0].operator: Invalid value: core.Toleration{Key:"hw", Operator:"Exists", Value:"gpu", '
+      'Effect:"", TolerationSeconds:(*int64)(nil)}: value must be empty when `operator` is \'Exists\'']),
+    ("pod-affinity-topology-key", _pod({"containers": [{"name": "c", "image": "x"}], "affinity": {"podAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "",
+                                                            "labelSelector": {"matchLabels": {"a": "b"}}}]}}}),
+     ["spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: "
+      "can not be empty",
+      'spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Invalid value: "": '
+      "name part must be non-empty",
+      'spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Invalid value: "": '
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+      "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+      "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
+    ("owner-reference-uid", _pod(meta={"name": "p", "ownerReferences": [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs"}]}),
+     ['metadata.ownerReferences.uid: Invalid value: "": uid must not be empty']),
+    ("service-duplicate-port", _svc({"ports": [{"name": "a", "port": 80}, {"name": "b", "port": 80}]}),
+     ['spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), '
+      'Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}']),
+    ("statefulset-update-strategy", _obj("apps/v1", "StatefulSet", spec={
+        "updateStrategy": {"type": "Sometimes"}, "selector": {"matchLabels": {"a": "b"}},
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}}),
+     ['spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:"Sometimes", '
+      "RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be 'RollingUpdate' or 'OnDelete'"]),
+    ("hpa-resource-target-missing", _obj("autoscaling/v2", "HorizontalPodAutoscaler", spec={
+        "maxReplicas": 3, "scaleTargetRef": {"kind": "Deployment", "name": "d"},
+        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}]}),
+     ["spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value "
+      "or a target utilization"]),
+    ("hpa-metric-type", _obj("autoscaling/v2", "HorizontalPodAutoscaler", spec={
+        "maxReplicas": 3, "scaleTargetRef": {"kind": "Deployment", "name": "d"},
+        "metrics": [{"type": "Cpu"}]}),
+     ['spec.metrics[0].type: Unsupported value: "Cpu": supported values: "ContainerResource", "External", '
+      '"Object", "Pods", "Resource"']),
+    ("ingress-needs-rules-or-backend", _obj("networking.k8s.io/v1", "Ingress", spec={}),
+     ["spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"]),
+    ("ingress-backend-port", _obj("networking.k8s.io/v1", "Ingress", spec={"defaultBackend": {
+        "service": {"name": "svc"}}}),
+     ["spec.defaultBackend: Required value: port name or number is required"]),
+    ("ingress-class-annotation", dict(_obj("networking.k8s.io/v1", "Ingress", spec={
+        "ingressClassName": "nginx", "defaultBackend": {"service": {"name": "svc", "port": {"number": 80}}}}),
+        metadata={"name": "i", "annotations": {"kubernetes.io/ingress.class": "traefik"}}),
+     ['annotations.kubernetes.io/ingress.class: Invalid value: "traefik": must match `ingressClassName` '
+      "when both are specified"]),
+    ("selector-value", _deploy({"selector": {"matchExpressions": [{"key": "app", "operator": "In",
+                                                                   "values": ["a b"]}]}}),
+     ['spec.selector.matchExpressions[0].values[0]: Invalid value: "a b": a valid label must be an empty string '
+      "or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+      "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+      "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+      "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not "
+      "match template `labels`"]),
     ("unknown-kind-gets-meta-checks", {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "W"}},
      [f'metadata.name: Invalid value: "W": {SUBDOMAIN_MSG}']),
 ]
@@ -404,6 +476,23 @@ UPDATES = [
     ("role-ref-immutable", _BINDING, lambda o: o["roleRef"].update(name="r-02"),
      ['roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"r-02"}: '
       "cannot change roleRef"]),
+    ("statefulset-volume-claims-immutable",
+     _obj("apps/v1", "StatefulSet", spec={"serviceName": "h", "selector": {"matchLabels": {"a": "b"}},
+                                          "template": {"metadata": {"labels": {"a": "b"}}}}),
+     lambda o: o["spec"].update(serviceName="other"),
+     ["spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
+      "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' "
+      "are forbidden"]),
+    ("statefulset-scale-ok",
+     _obj("apps/v1", "StatefulSet", spec={"replicas": 1, "selector": {"matchLabels": {"a": "b"}},
+                                          "template": {"metadata": {"labels": {"a": "b"}}}}),
+     lambda o: o["spec"].update(replicas=0), []),
+    ("pvc-spec-immutable",
+     _obj("v1", "PersistentVolumeClaim", spec={"accessModes": ["ReadWriteOnce"], "storageClassName": "nfs-client",
+                                               "resources": {"requests": {"storage": "1G"}}}),
+     lambda o: o["spec"].update(storageClassName="other"),
+     "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName "
+     "for bound claims\n"),
     ("secret-type-immutable", _obj("v1", "Secret", type="Opaque"), lambda o: o.update(type="kubernetes.io/basic-auth",
                                                                                      data={"username": "dQ=="}),
      ['type: Invalid value: "kubernetes.io/basic-auth": field is immutable']),
