@@ -13,9 +13,7 @@ without `serviceName` is valid). Fields the apiserver defaults (restartPolicy, p
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
+import functools
 import re
 
 from pykubectl.api.errors import FieldError, StatusError, bad_request
@@ -149,6 +147,8 @@ def _number_text(v) -> str:
 
 def _go_base64_error(s: str) -> str | None:
     """base64.StdEncoding's CorruptInputError for `s`, or None when it decodes."""
+    import base64
+    import binascii
     data = s.replace("\r", "").replace("\n", "")
     for i, c in enumerate(data):
         if not (c.isascii() and (c.isalnum() or c in "+/=")):
@@ -338,17 +338,14 @@ _CONFIG_KEY_FMT = "[-._a-zA-Z0-9]+"
 _CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
 
 
-def _full(fmt: str):
-    return re.compile("^" + fmt + "$")
-
-
-_RE = {f: _full(f) for f in (_DNS1123_LABEL_FMT, _DNS1123_SUBDOMAIN_FMT, _DNS1035_LABEL_FMT,
-                             _WILDCARD_FMT, _QUALIFIED_FMT, _LABEL_VALUE_FMT, _CONFIG_KEY_FMT)}
+@functools.lru_cache(maxsize=None)
+def _regex(fmt: str):
+    # compiled on first use: most commands never validate anything
+    return re.compile(fmt)
 
 
 def _match(fmt: str, v: str) -> bool:
-    # Go's regexp `$` does not match before a trailing newline; fullmatch is the same here
-    return _RE[fmt].fullmatch(v) is not None
+    return _regex(fmt).fullmatch(v) is not None
 
 
 def dns1123_label(v: str) -> list[str]:
@@ -472,9 +469,9 @@ _NAME_RULES = {
 def check_name(name: str, kind: str) -> list[str]:
     """The messages for an invalid `metadata.name` of `kind` (empty when valid)."""
     errs = _NAME_RULES.get(kind, dns1123_subdomain)(name)
-    if kind == "CronJob" and not errs and len(name) > 52:
+    if kind == "CronJob" and len(name) > 52:
         # the Job names it creates append an 11-character suffix
-        errs = ["must be no more than 52 characters"]
+        errs.append("must be no more than 52 characters")
     return errs
 
 
@@ -613,14 +610,17 @@ _TOTAL_ANNOTATION_SIZE = 256 * 1024
 def validate_labels(labels, path: str) -> list[FieldError]:
     errs = []
     for k, v in _map(labels).items():
+        k = str(k)
         errs += _each(path, k, qualified_name(k))
-        errs += _each(path, v, label_value(v if isinstance(v, str) else str(v)))
+        v = "" if v is None else str(v)        # a null map value decodes to ""
+        errs += _each(path, v, label_value(v))
     return errs
 
 
 def validate_annotations(annotations, path: str) -> list[FieldError]:
     errs, total = [], 0
     for k, v in _map(annotations).items():
+        k = str(k)
         errs += _each(path, k, qualified_name(k.lower()))
         total += len(k) + len(str(v or ""))
     if total > _TOTAL_ANNOTATION_SIZE:
@@ -637,8 +637,9 @@ def validate_object_meta(meta: dict, namespaced: bool | None, path="metadata", k
     errs = []
     name, gen = meta.get("name") or "", meta.get("generateName") or ""
     if gen:
-        # a prefix may end in '-': mask it as ValidateObjectMeta's prefix mode does
-        errs += _each(f"{path}.generateName", gen, check_name(gen[:-1] + "a" if gen.endswith("-") else gen, kind))
+        # a prefix may end in '-': maskTrailingDash, quirk included (it drops two characters)
+        masked = gen[:-2] + "a" if len(gen) > 1 and gen.endswith("-") else gen
+        errs += _each(f"{path}.generateName", gen, check_name(masked, kind))
     if not name:
         if not gen:
             errs.append(required(f"{path}.name", "name or generateName is required"))
@@ -700,11 +701,10 @@ _HOST_PATH_TYPES = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCr
                     "FileOrCreate", "Socket"]
 _TOLERATION_OPS = ["Equal", "Exists"]
 _TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]      # validateTaintEffect's order
-_NODE_SELECTOR_OPS = ["DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"]
-_LABEL_SELECTOR_OPS = ["DoesNotExist", "Exists", "In", "NotIn"]
 _STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 
 
+@functools.lru_cache(maxsize=None)
 def _volume_sources(schema_name: str) -> tuple[str, ...]:
     """The volume-source fields of Volume / PersistentVolumeSpec, from the schema itself."""
     from pykubectl.api import schema as S
@@ -1106,29 +1106,30 @@ _UPDATABLE_POD_FIELDS = ",".join([
 
 
 def _validate_pod_update(new: dict, old: dict) -> list[FieldError]:
+    """ValidatePodUpdate: munge the updatable fields of the new spec into the old, then compare."""
     ns, os_ = _map(new.get("spec")), _map(old.get("spec"))
-    if len(_list(ns.get("containers"))) != len(_list(os_.get("containers"))):
-        return [forbidden("spec.containers", "pod updates may not add or remove containers")]
+    for f in ("containers", "initContainers"):
+        if len(_list(ns.get(f))) != len(_list(os_.get(f))):
+            return [forbidden(f"spec.{f}", "pod updates may not add or remove containers")]
     errs = []
     ads_new, ads_old = ns.get("activeDeadlineSeconds"), os_.get("activeDeadlineSeconds")
-    if ads_old is not None and (ads_new is None or ads_new > ads_old):
-        errs.append(invalid("spec.activeDeadlineSeconds", ads_new,
-                            "must be less than or equal to previous value"))
-    # munge the updatable fields of the new spec into the old one, then compare (ValidatePodUpdate)
+    if ads_new is not None:
+        if not 0 <= ads_new <= 2**31 - 1:
+            return errs + [invalid("spec.activeDeadlineSeconds", ads_new, "must be between 0 and 2147483647, inclusive")]
+        if ads_old is not None and ads_old < ads_new:
+            return errs + [invalid("spec.activeDeadlineSeconds", ads_new, "must be less than or equal to previous value")]
+    elif ads_old is not None:
+        errs.append(invalid("spec.activeDeadlineSeconds", None, "must not update from a positive integer to nil value"))
     munged = dict(ns)
     for f in ("containers", "initContainers"):
-        olds = _list(os_.get(f))
         if f in munged:
-            munged[f] = [dict(_map(c), image=_map(olds[i]).get("image")) if i < len(olds) else c
-                         for i, c in enumerate(_list(munged[f]))]
-    for f in ("activeDeadlineSeconds",):
-        munged.pop(f, None)
-    old_cmp = {k: v for k, v in os_.items() if k != "activeDeadlineSeconds"}
-    old_tols = _list(os_.get("tolerations"))
-    new_tols = _list(ns.get("tolerations"))
-    if all(t in new_tols for t in old_tols):
-        munged.pop("tolerations", None)
-        old_cmp.pop("tolerations", None)
+            olds = _list(os_.get(f))
+            munged[f] = [dict(_map(c), image=_map(olds[i]).get("image")) for i, c in enumerate(_list(munged[f]))]
+    old_cmp = dict(os_)
+    for s in (munged, old_cmp):
+        s.pop("activeDeadlineSeconds", None)
+        s.pop("tolerations", None)
+    errs += _validate_only_added_tolerations(_list(ns.get("tolerations")), _list(os_.get("tolerations")))
     tgp_old = os_.get("terminationGracePeriodSeconds")
     if isinstance(tgp_old, int) and tgp_old < 0 and ns.get("terminationGracePeriodSeconds") == 1:
         munged["terminationGracePeriodSeconds"] = tgp_old
@@ -1136,6 +1137,16 @@ def _validate_pod_update(new: dict, old: dict) -> list[FieldError]:
         errs.append(forbidden("spec", f"pod updates may not change fields other than {_UPDATABLE_POD_FIELDS}\n"
                               + _spec_diff("core.PodSpec", old_cmp, munged)))
     return errs
+
+
+def _validate_only_added_tolerations(new: list, old: list) -> list[FieldError]:
+    def norm(t):
+        # an existing toleration may change its tolerationSeconds, nothing else; "" is unset in Go
+        return {k: v for k, v in _map(t).items() if k != "tolerationSeconds" and v not in (None, "")}
+    news = [norm(n) for n in new]
+    if any(norm(o) not in news for o in old):
+        return [forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds")]
+    return []
 
 
 def _spec_diff(type_name: str, old: dict, new: dict) -> str:
@@ -1167,9 +1178,11 @@ def _validate_pod(obj, old):
 _SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
 _NODE_PORT_RANGE = (30000, 32767)
 _IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+_LINK_LOCAL_MULTICAST = {4: "224.0.0.0/24", 6: "ff02::/16"}
 
 
 def _is_ip(s) -> bool:
+    import ipaddress
     try:
         ipaddress.ip_address(s)
         return True
@@ -1216,7 +1229,7 @@ def _validate_service(obj, old):
             if name in names:
                 errs.append(duplicate(f"{pp}.name", name))
             names.add(name)
-        port = p.get("port")
+        port = p.get("port") or 0
         errs += _each(f"{pp}.port", port, port_num(port))
         proto = p.get("protocol")
         if proto is not None and proto not in _PROTOCOLS:
@@ -1298,6 +1311,7 @@ def _validate_service_update(spec: dict, old: dict) -> list[FieldError]:
 
 
 def _validate_endpoints(obj, old):
+    import ipaddress
     errs = []
     for i, ss in enumerate(_list(obj.get("subsets"))):
         sp = f"subsets[{i}]"
@@ -1309,17 +1323,18 @@ def _validate_endpoints(obj, old):
             for j, a in enumerate(lst):
                 ip = _map(a).get("ip") or ""
                 ap = f"{sp}.{field_name}[{j}].ip"
+                # IsValidIPForLegacyField, then ValidateNonSpecialIP (which repeats the first check)
                 if not _is_ip(ip):
-                    errs.append(invalid(ap, ip, _IP_MSG))
+                    errs += [invalid(ap, ip, _IP_MSG), invalid(ap, ip, "must be a valid IP address")]
                     continue
                 addr = ipaddress.ip_address(ip)
                 if addr.is_unspecified:
-                    errs.append(invalid(ap, ip, "may not be unspecified (0.0.0.0)"))
-                elif addr.is_loopback:
+                    errs.append(invalid(ap, ip, f"may not be unspecified ({ip})"))
+                if addr.is_loopback:
                     errs.append(invalid(ap, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
-                elif addr.is_link_local:
+                if addr.is_link_local:
                     errs.append(invalid(ap, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
-                elif addr.is_multicast:
+                if addr in ipaddress.ip_network(_LINK_LOCAL_MULTICAST[addr.version]):
                     errs.append(invalid(ap, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
         ports = _list(ss.get("ports"))
         for j, p in enumerate(ports):
@@ -1330,7 +1345,7 @@ def _validate_endpoints(obj, old):
                 errs.append(required(f"{pp}.name"))
             elif name:
                 errs += _each(f"{pp}.name", name, dns1123_label(name))
-            errs += _each(f"{pp}.port", p.get("port"), port_num(p.get("port")))
+            errs += _each(f"{pp}.port", p.get("port") or 0, port_num(p.get("port") or 0))
             proto = p.get("protocol")
             if proto is not None and proto not in _PROTOCOLS:
                 errs.append(not_supported(f"{pp}.protocol", proto, _PROTOCOLS))
@@ -1617,9 +1632,7 @@ def _validate_job_spec(spec, path: str = "spec", selector_required=False) -> lis
     errs = []
     for f in ("parallelism", "completions", "backoffLimit"):
         errs += _nonneg(f"{path}.{f}", spec.get(f))
-    ads = spec.get("activeDeadlineSeconds")
-    if isinstance(ads, int) and ads <= 0:
-        errs.append(invalid(f"{path}.activeDeadlineSeconds", ads, "must be greater than 0"))
+    errs += _nonneg(f"{path}.activeDeadlineSeconds", spec.get("activeDeadlineSeconds"))
     sel = spec.get("selector")
     if sel is None and selector_required:
         errs.append(required(f"{path}.selector"))
@@ -1709,6 +1722,9 @@ def _validate_cronjob(obj, old):
         err = cron_schedule_error(sched)
         if err:
             errs.append(invalid("spec.schedule", sched, err))
+        if "TZ" in sched and (old is None or "TZ" not in (_d(old, "spec", "schedule") or "")):
+            errs.append(invalid("spec.schedule", sched,
+                                "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
     cp = spec.get("concurrencyPolicy")
     if cp is not None and cp not in ("Allow", "Forbid", "Replace"):
         errs.append(not_supported("spec.concurrencyPolicy", cp, ["Allow", "Forbid", "Replace"]))
@@ -1915,7 +1931,7 @@ def _validate_ingress(obj, old):
     for i, t in enumerate(_list(spec.get("tls"))):
         t = _map(t)
         for j, h in enumerate(_list(t.get("hosts"))):
-            errs += _each(f"spec.tls[{i}].hosts[{j}]", h, _host_errors(h))
+            errs += _each(f"spec.tls[{i}].hosts[{j}]", h or "", _host_errors(h or ""))
         if t.get("secretName"):
             errs += _each(f"spec.tls[{i}].secretName", t["secretName"], dns1123_subdomain(t["secretName"]))
     icn = spec.get("ingressClassName")
@@ -2023,26 +2039,16 @@ def _validate_binding(obj, old, cluster: bool):
 _MAX_SECRET_SIZE = 1024 * 1024
 
 
-def _data_keys(obj: dict, path: str, field_names=("data",)) -> tuple[list[FieldError], int]:
-    errs, total = [], 0
-    for fname in field_names:
-        for k in sorted(_map(obj.get(fname))):
-            errs += _each(f"{path}[{k}]", k, config_map_key(k))
-            total += len(str(_map(obj.get(fname))[k] or ""))
-    return errs, total
-
-
 def _validate_secret(obj, old):
     # stringData is merged into data before validation (the v1 -> internal conversion)
-    data = dict(_map(obj.get("data")))
-    data.update({k: v for k, v in _map(obj.get("stringData")).items()})
+    # sizes in decoded bytes: data holds base64, stringData plain text
+    sizes = {k: len(str(v or "")) * 3 // 4 for k, v in _map(obj.get("data")).items()}
+    sizes.update({k: len(str(v or "").encode()) for k, v in _map(obj.get("stringData")).items()})
+    data = {**_map(obj.get("data")), **_map(obj.get("stringData"))}
     errs = []
-    total = 0
-    for k in sorted(data):
-        errs += _each(f"data[{k}]", k, config_map_key(k))
-        v = str(data[k] or "")
-        total += len(v) * 3 // 4 if k in _map(obj.get("data")) and k not in _map(obj.get("stringData")) else len(v)
-    if total > _MAX_SECRET_SIZE:
+    for k in sorted(data, key=str):
+        errs += _each(f"data[{k}]", str(k), config_map_key(str(k)))
+    if sum(sizes.values()) > _MAX_SECRET_SIZE:
         errs.append(too_long("data", _MAX_SECRET_SIZE))
     stype = obj.get("type") or ""
     ann = _map(_d(obj, "metadata", "annotations"))
@@ -2074,7 +2080,9 @@ def _validate_secret(obj, old):
 
 
 def _validate_config_map(obj, old):
-    data, binary = _map(obj.get("data")), _map(obj.get("binaryData"))
+    # keys are strings on the wire (a YAML `1:` key reaches the server as "1")
+    data = {str(k): v for k, v in _map(obj.get("data")).items()}
+    binary = {str(k): v for k, v in _map(obj.get("binaryData")).items()}
     errs, total = [], 0
     for k in sorted(data):
         errs += _each(f"data[{k}]", k, config_map_key(k))
@@ -2091,9 +2099,9 @@ def _validate_config_map(obj, old):
     if old is not None and old.get("immutable"):
         if obj.get("immutable") != old.get("immutable"):
             errs.append(forbidden("immutable", "field is immutable when `immutable` is set"))
-        if data != _map(old.get("data")):
+        if _map(obj.get("data")) != _map(old.get("data")):
             errs.append(forbidden("data", "field is immutable when `immutable` is set"))
-        if binary != _map(old.get("binaryData")):
+        if _map(obj.get("binaryData")) != _map(old.get("binaryData")):
             errs.append(forbidden("binaryData", "field is immutable when `immutable` is set"))
     return errs
 
@@ -2123,6 +2131,7 @@ def _validate_node(obj, old):
             errs.append(not_supported(f"{tp}.effect", eff, _TAINT_EFFECTS))
     pc = spec.get("podCIDR")
     if pc:
+        import ipaddress
         try:
             ipaddress.ip_network(pc, strict=False)
         except ValueError:

@@ -26,7 +26,7 @@ def admit(server, t, kind, obj: dict) -> None:
 
 def _pod(server, t, pod: dict) -> None:
     meta = pod["metadata"]
-    spec = pod.setdefault("spec", {})
+    pod.setdefault("spec", {})
     if meta.get("resourceVersion"):
         return  # only on create: updates keep what admission set then
     _service_account(server, t, pod)

@@ -111,7 +111,7 @@ class APIServer:
     def get(self, kind, ns: str | None, name: str) -> dict:
         ns = self._ns(kind, ns)
         with self.store.read() as t:
-            obj = t.get(kind.group, kind.plural, ns, name)
+            obj = t.get(kind.group, kind.plural, ns or "", name)
         if obj is None:
             raise errors.not_found(kind.group, kind.plural, name)
         return obj

@@ -6,11 +6,9 @@ import json
 import os
 import sys
 
-import click
-
-from pykubectl.cli.flags import KCommand, KGroup, bool_flag
 
 from pykubectl.cli.errors import CLIError, Printed
+from pykubectl.cli.flags import DRY_RUN, Flag, filename_flags
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _EXTS = (".yaml", ".yml", ".json")
@@ -122,20 +120,38 @@ def print_warnings(warnings, err):
         err.write(f"Warning: {w}\n")
 
 
-@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-f", "--filename", multiple=True)
-@bool_flag("-R", "--recursive")
-@bool_flag("--server-side")
-@bool_flag("--force-conflicts")
-@click.option("--field-manager", default=None)
-@click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
-@click.option("--validate", default="strict")
-@click.option("-o", "--output", default="")
-@click.option("-k", "--kustomize", default=None)
-@click.pass_obj
-def command(g, filename, recursive, server_side, force_conflicts, field_manager, dry_run, validate,
-            output, kustomize):
+USAGE = "kubectl apply (-f FILENAME | -k DIRECTORY) [options]"
+LONG = """Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with either 'apply' or 'create --save-config'.
+
+ JSON and YAML formats are accepted."""
+EXAMPLES = """  # Apply the configuration in pod.json to a pod
+  kubectl apply -f ./pod.json
+
+  # Apply the JSON passed into stdin to a pod
+  cat pod.json | kubectl apply -f -
+"""
+FLAGS = filename_flags("apply") + [
+    Flag("server-side", kind="bool", help="If true, apply runs in the server instead of the client."),
+    Flag("force-conflicts", kind="bool", help="If true, server-side apply will force the changes against conflicts."),
+    Flag("field-manager", default="kubectl-client-side-apply", help="Name of the manager used to track field ownership."),
+    DRY_RUN,
+    Flag("validate", default="strict", no_opt="strict", help="Must be one of: strict (or true), warn, ignore (or false)."),
+    Flag("output", "o", help="Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file)."),
+    Flag("selector", "l", help="Selector (label query) to filter on."),
+    Flag("prune", kind="bool", help="Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config."),
+    Flag("all", kind="bool", help="Select all resources in the namespace of the specified resource types."),
+    Flag("force", kind="bool", help="If true, immediately remove resources from API and bypass graceful deletion."),
+    Flag("overwrite", kind="bool", default=True, help="Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration"),
+]
+
+
+def run(g, o, args):
     """Apply a configuration to a resource by file name or stdin."""
+    filename, kustomize, recursive = o.filename, o.kustomize, o.recursive
+    server_side, force_conflicts, dry_run, validate = o.server_side, o.force_conflicts, o.dry_run, o.validate
+    field_manager = o.field_manager if "field_manager" in o.changed else None
+    if args:
+        raise CLIError(f"Unexpected args: {list(args)}\nSee 'kubectl apply -h' for help and examples")
     if not filename and not kustomize:
         raise CLIError("must specify one of -f and -k")
     mode = validate_mode(validate)
@@ -224,6 +240,10 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
     from pykubectl.api import patch as P
     original_s = ((current.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(original_s) if original_s else None
+    pre_warn = []
+    if original_s is None:
+        plural = kind.resource
+        pre_warn.append(f"resource {plural}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.")
     if kind.crd:
         patch = P.create_three_way_json_merge_patch(original, modified, current)
         ptype = "merge"
@@ -232,11 +252,12 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
         patch = P.create_three_way_merge_patch(original, modified, current, schema)
         ptype = "strategic"
     if not patch:
-        return "unchanged", []
+        return "unchanged", pre_warn
     if dry == "client":
-        return "configured", []
+        return "configured", pre_warn
     res, warns = client.patch(kind, ns, name, ptype, patch, dry_run=(dry == "server"),
                               field_manager=manager, field_validation=mode)
-    if res.get("metadata", {}).get("resourceVersion") == current["metadata"].get("resourceVersion"):
-        return "unchanged", warns
-    return "configured", warns
+    if res.get("metadata", {}).get("resourceVersion") == current["metadata"].get("resourceVersion") \
+            and dry != "server":
+        return "unchanged", pre_warn + list(warns or ())
+    return "configured", pre_warn + list(warns or ())

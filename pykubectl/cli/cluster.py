@@ -6,12 +6,11 @@ import sys
 
 import click
 
-from pykubectl.cli.flags import KCommand, KGroup, bool_flag
 
 from pykubectl.cli.errors import CLIError
 
 
-@click.group(cls=KGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def command():
     """Create, list, reset and delete local clusters."""
 

@@ -3,24 +3,28 @@ from __future__ import annotations
 
 import sys
 
-import click
-
-from pykubectl.cli.flags import KCommand, KGroup, bool_flag
 
 from pykubectl.cli.errors import CLIError, Printed
+from pykubectl.cli.flags import DRY_RUN, Flag, filename_flags
 
 
-@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-f", "--filename", multiple=True)
-@bool_flag("-R", "--recursive")
-@click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
-@click.option("--validate", default="strict")
-@bool_flag("--save-config")
-@click.option("-o", "--output", default="")
-@click.option("--field-manager", default="kubectl-create")
-@click.pass_obj
-def command(g, filename, recursive, dry_run, validate, save_config, output, field_manager):
+USAGE = "kubectl create -f FILENAME [options]"
+LONG = """Create a resource from a file or from stdin.
+
+ JSON and YAML formats are accepted."""
+FLAGS = filename_flags("use to create the resource") + [
+    DRY_RUN,
+    Flag("validate", default="strict", no_opt="strict", help="Must be one of: strict (or true), warn, ignore (or false)."),
+    Flag("save-config", kind="bool", help="If true, the configuration of current object will be saved in its annotation."),
+    Flag("output", "o", help="Output format."),
+    Flag("field-manager", default="kubectl-create", help="Name of the manager used to track field ownership."),
+]
+
+
+def run(g, o, args):
     """Create a resource from a file or from stdin."""
+    filename, recursive, dry_run, validate = o.filename, o.recursive, o.dry_run, o.validate
+    save_config, field_manager = o.save_config, o.field_manager
     from pykubectl.api.errors import StatusError
     from pykubectl.cli.apply import (_annotated, dry_run_mode, kind_name, print_warnings, read_manifests,
                                      resolve_manifest_kind, suffix, target_namespace, validate_mode)

@@ -4,32 +4,35 @@ from __future__ import annotations
 import sys
 import time
 
-import click
 
 from pykubectl.cli.errors import CLIError, Printed
-from pykubectl.cli.flags import KCommand, KGroup, bool_flag
+from pykubectl.cli.flags import DRY_RUN, Flag, filename_flags
 
 
-@click.command(cls=KCommand, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("args", nargs=-1)
-@click.option("-f", "--filename", multiple=True)
-@bool_flag("-R", "--recursive")
-@click.option("-l", "--selector", default=None)
-@click.option("--field-selector", default=None)
-@bool_flag("--all", "all_")
-@bool_flag("-A", "--all-namespaces")
-@click.option("--grace-period", type=int, default=-1)
-@bool_flag("--now")
-@bool_flag("--force")
-@bool_flag("--wait", default=True)
-@click.option("--cascade", default="background", is_flag=False, flag_value="background")
-@bool_flag("--ignore-not-found")
-@click.option("--dry-run", "dry_run", default=None, is_flag=False, flag_value="unchanged")
-@click.option("-o", "--output", default="")
-@click.pass_obj
-def command(g, args, filename, recursive, selector, field_selector, all_, all_namespaces, grace_period,
-            now, force, wait, cascade, ignore_not_found, dry_run, output):
+USAGE = "kubectl delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)]) [options]"
+LONG = """Delete resources by file names, stdin, resources and names, or by resources and label selector."""
+FLAGS = filename_flags("delete") + [
+    Flag("selector", "l", help="Selector (label query) to filter on."),
+    Flag("field-selector", help="Selector (field query) to filter on."),
+    Flag("all", kind="bool", help="Delete all resources, in the namespace of the specified resource types."),
+    Flag("all-namespaces", "A", "bool", help="If present, list the requested object(s) across all namespaces."),
+    Flag("grace-period", kind="int", default=-1, help="Period of time in seconds given to the resource to terminate gracefully. Ignored if negative."),
+    Flag("now", kind="bool", help="If true, resources are signaled for immediate shutdown (same as --grace-period=1)."),
+    Flag("force", kind="bool", help="If true, immediately remove resources from API and bypass graceful deletion."),
+    Flag("wait", kind="bool", default=True, help="If true, wait for resources to be gone before returning."),
+    Flag("cascade", default="background", no_opt="background", help='Must be "background", "orphan", or "foreground".'),
+    Flag("ignore-not-found", kind="bool", help="Treat \"resource not found\" as a successful delete."),
+    DRY_RUN,
+    Flag("output", "o", help="Output mode. Use \"-o name\" for shorter output (resource/name)."),
+    Flag("timeout", default="0s", help="The length of time to wait before giving up on a delete."),
+]
+
+
+def run(g, o, args):
     """Delete resources by file names, stdin, resources and names, or by resources and label selector."""
+    filename, recursive, selector, field_selector = o.filename, o.recursive, o.selector, o.field_selector
+    all_, all_namespaces, grace_period, now, force = o.all, o.all_namespaces, o.grace_period, o.now, o.force
+    wait, cascade, ignore_not_found, dry_run, output = o.wait, o.cascade, o.ignore_not_found, o.dry_run, o.output
     from pykubectl.api.errors import StatusError
     from pykubectl.cli.apply import dry_run_mode, kind_name, read_manifests, resolve_manifest_kind, suffix, target_namespace
     from pykubectl.cli.context import client as make_client

@@ -1,52 +1,177 @@
-"""Flags as pflag parses them: booleans take an optional `=true|false` (`--wait=false`) and never
-consume the next argument."""
+"""Flags as kubectl parses them (spf13/pflag under cobra), declared as data.
+
+kubectl's verbs follow pflag's rules, which a learner's scripts rely on: flags and arguments
+interleave; `--flag=value`, `--flag value`, `-o yaml`, `-oyaml`, `-o=yaml`; booleans take an
+optional `=true|false` and never consume the next word; a flag with a no-option default
+(`--dry-run` -> "unchanged") takes a value only after `=`; `--` ends the flags. Errors carry
+pflag's wording. (click does not parse this way, and its import alone costs more than our whole
+`get`; the emulator-only `cluster` and `sim` groups still use click.)
+"""
 from __future__ import annotations
 
-import click
+from dataclasses import dataclass
+from typing import Any
 
-_TRUE = ("1", "t", "true", "T", "TRUE", "True")
-_FALSE = ("0", "f", "false", "F", "FALSE", "False")
-
-
-def bool_flag(*names, default=False, help=None):
-    """A boolean flag: `--x` / `--x=true` is true, `--x=false` false."""
-    longs = [n for n in names if n.startswith("--")]
-    others = [n for n in names if not n.startswith("--")]
-    decl = f"{longs[0]}/--no-{longs[0][2:]}"
-    return click.option(decl, *[n for n in others], *longs[1:], default=default, help=help,
-                        show_default=False)
+_TRUE = ("1", "t", "T", "true", "TRUE", "True")
+_FALSE = ("0", "f", "F", "false", "FALSE", "False")
 
 
-def _rewrite(cmd: click.Command, args: list[str]) -> list[str]:
-    flags = {}
-    for p in cmd.params:
-        if isinstance(p, click.Option) and p.is_flag and p.secondary_opts:
-            for o in p.opts:
-                if o.startswith("--"):
-                    flags[o] = p.secondary_opts[0]
-    out = []
-    for a in args:
+class FlagError(Exception):
+    """pflag's parse errors; the CLI adds `See 'kubectl <verb> --help' for usage.`"""
+
+
+@dataclass
+class Flag:
+    name: str                      # long name, without dashes
+    short: str = ""                # one letter
+    kind: str = "string"           # string | bool | int | array (repeatable) | slice (comma list, repeatable)
+    default: Any = None
+    help: str = ""
+    no_opt: str | None = None      # pflag's NoOptDefVal: the value when given bare
+    dest: str = ""
+    hidden: bool = False
+
+    def __post_init__(self):
+        if not self.dest:
+            self.dest = self.name.replace("-", "_")
+        if self.kind == "bool" and self.no_opt is None:
+            self.no_opt = "true"
+        if self.default is None:
+            self.default = {"bool": False, "array": [], "slice": []}.get(self.kind)
+
+
+class Options(dict):
+    """Parsed flags: attribute access by dest; `changed` names the flags given."""
+
+    def __init__(self):
+        super().__init__()
+        self.changed: set[str] = set()
+
+    def __getattr__(self, k):
+        try:
+            return self[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+
+def _convert(flag: Flag, raw: str, shown: str):
+    if flag.kind == "bool":
+        if raw in _TRUE:
+            return True
+        if raw in _FALSE:
+            return False
+        raise FlagError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseBool: parsing "{raw}": invalid syntax')
+    if flag.kind == "int":
+        try:
+            return int(raw, 10)
+        except ValueError:
+            raise FlagError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseInt: parsing "{raw}": invalid syntax') from None
+    return raw
+
+
+def _shown(flag: Flag) -> str:
+    return f"-{flag.short}, --{flag.name}" if flag.short else f"--{flag.name}"
+
+
+def _set(o: Options, flag: Flag, raw: str, shown: str):
+    val = _convert(flag, raw, shown)
+    if flag.kind == "array":
+        if flag.dest not in o.changed:
+            o[flag.dest] = []
+        o[flag.dest].append(val)
+    elif flag.kind == "slice":
+        if flag.dest not in o.changed:
+            o[flag.dest] = []
+        o[flag.dest].extend(v for v in val.split(",") if v != "" or val == "")
+    else:
+        o[flag.dest] = val
+    o.changed.add(flag.dest)
+
+
+def parse(flags: list[Flag], argv: list[str]) -> tuple[Options, list[str]]:
+    """Parse argv with pflag's rules; returns (options, positional arguments)."""
+    longs = {f.name: f for f in flags}
+    shorts = {f.short: f for f in flags if f.short}
+    o = Options()
+    for f in flags:
+        o[f.dest] = list(f.default) if isinstance(f.default, list) else f.default
+    args: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        i += 1
         if a == "--":
-            out.extend(args[len(out):])
+            args.extend(argv[i:])
             break
-        name, eq, val = a.partition("=")
-        if eq and name in flags:
-            if val in _TRUE:
-                out.append(name)
-                continue
-            if val in _FALSE:
-                out.append(flags[name])
-                continue
-            raise click.UsageError(f'invalid argument "{val}" for "{name}" flag: strconv.ParseBool: parsing "{val}": invalid syntax')
-        out.append(a)
-    return out
+        if a.startswith("--") and len(a) > 2:
+            name, eq, val = a[2:].partition("=")
+            if name.startswith("-") or not name:
+                raise FlagError(f"bad flag syntax: {a}")
+            flag = longs.get(name)
+            if flag is None:
+                raise FlagError(f"unknown flag: --{name}")
+            shown = f"--{name}"
+            if eq:
+                _set(o, flag, val, shown)
+            elif flag.no_opt is not None:
+                _set(o, flag, flag.no_opt, shown)
+            elif i < len(argv):
+                _set(o, flag, argv[i], shown)
+                i += 1
+            else:
+                raise FlagError(f"flag needs an argument: --{name}")
+        elif a.startswith("-") and len(a) > 1:
+            rest = a[1:]
+            while rest:
+                c, rest = rest[0], rest[1:]
+                flag = shorts.get(c)
+                if flag is None:
+                    raise FlagError(f"unknown shorthand flag: '{c}' in -{a[1:]}")
+                shown = f"-{c}"
+                if rest.startswith("="):
+                    _set(o, flag, rest[1:], shown)
+                    rest = ""
+                elif flag.no_opt is not None:
+                    _set(o, flag, flag.no_opt, shown)
+                elif rest:
+                    _set(o, flag, rest, shown)
+                    rest = ""
+                elif i < len(argv):
+                    _set(o, flag, argv[i], shown)
+                    i += 1
+                else:
+                    raise FlagError(f"flag needs an argument: '{c}' in -{c}")
+        else:
+            args.append(a)
+    return o, args
 
 
-class KCommand(click.Command):
-    def parse_args(self, ctx, args):
-        return super().parse_args(ctx, _rewrite(self, args))
+def help_lines(flags: list[Flag]) -> str:
+    """The `Options:` block of kubectl's help."""
+    out = []
+    for f in flags:
+        if f.hidden:
+            continue
+        head = f"    -{f.short}, --{f.name}" if f.short else f"    --{f.name}"
+        d = f.default
+        if f.kind == "bool":
+            head += f"={'true' if d else 'false'}"
+        elif f.kind in ("array", "slice"):
+            head += "=[]"
+        elif f.kind == "int":
+            head += f"={d}"
+        else:
+            head += f"='{d or ''}'"
+        out.append(head + ":\n\t" + f.help.replace("\n", "\n\t") + "\n")
+    return "\n".join(out)
 
 
-class KGroup(click.Group):
-    command_class = KCommand
+# flags many verbs share, as kubectl's genericclioptions declares them
+def filename_flags(what: str = "the resource") -> list[Flag]:
+    return [Flag("filename", "f", "slice", help=f"The files that contain the configurations to {what}."),
+            Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory."),
+            Flag("kustomize", "k", help="Process the kustomization directory. This flag can't be used together with -f or -R.")]
 
+
+DRY_RUN = Flag("dry-run", kind="string", default="none", no_opt="unchanged",
+               help='Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.')

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import sys
 
-import click
-
-from pykubectl.cli.flags import KCommand, KGroup, bool_flag
 
 from pykubectl.cli.errors import CLIError, Printed
+from pykubectl.cli.flags import Flag
 
 
 def parse_resource_args(client, args: list[str]) -> list[tuple[object, list[str]]]:
@@ -18,7 +16,7 @@ def parse_resource_args(client, args: list[str]) -> list[tuple[object, list[str]
     if any("/" in a for a in args):
         for a in args:
             if "/" not in a:
-                raise CLIError(f"there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'")
+                raise CLIError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'")
             typ, _, name = a.partition("/")
             kind = client.resolve(typ)
             if out and out[-1][0] is kind:
@@ -45,22 +43,41 @@ def _category(client, name):
     return reg.category(name) if reg else []
 
 
-@click.command(cls=KCommand, context_settings={"ignore_unknown_options": False, "help_option_names": ["-h", "--help"]})
-@click.argument("args", nargs=-1)
-@click.option("-o", "--output", default="", help="Output format: json, yaml, name, wide.")
-@click.option("-l", "--selector", default=None)
-@click.option("--field-selector", default=None)
-@bool_flag("-A", "--all-namespaces")
-@bool_flag("--show-labels")
-@click.option("-L", "--label-columns", multiple=True)
-@bool_flag("--no-headers")
-@bool_flag("--show-kind")
-@click.option("-f", "--filename", multiple=True)
-@bool_flag("--ignore-not-found")
-@click.pass_obj
-def command(g, args, output, selector, field_selector, all_namespaces, show_labels, label_columns,
-            no_headers, show_kind, filename, ignore_not_found):
+USAGE = "kubectl get [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]"
+LONG = """Display one or many resources.
+
+ Prints a table of the most important information about the specified resources. You can filter the list using a label selector and the --selector flag. If the desired resource type is namespaced you will only see results in the current namespace unless you pass --all-namespaces."""
+EXAMPLES = """  # List all pods in ps output format
+  kubectl get pods
+
+  # List all pods in ps output format with more information (such as node name)
+  kubectl get pods -o wide
+"""
+FLAGS = [
+    Flag("all-namespaces", "A", "bool", help="If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace."),
+    Flag("field-selector", help="Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type."),
+    Flag("filename", "f", "slice", help="Filename, directory, or URL to files identifying the resource to get from a server."),
+    Flag("ignore-not-found", kind="bool", help="If the requested object does not exist the command will return exit code 0."),
+    Flag("label-columns", "L", "slice", help="Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2..."),
+    Flag("no-headers", kind="bool", help="When using the default or custom-column output format, don't print headers (default print headers)."),
+    Flag("output", "o", help="Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide)."),
+    Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively."),
+    Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints."),
+    Flag("show-kind", kind="bool", help="If present, list the resource type for the requested object(s)."),
+    Flag("show-labels", kind="bool", help="When printing, show all labels as the last column (default hide labels column)."),
+    Flag("watch", "w", "bool", help="After listing/getting the requested object, watch for changes."),
+    Flag("watch-only", kind="bool", help="Watch for changes to the requested object(s), without listing/getting first."),
+    Flag("sort-by", help="If non-empty, sort list types using this field specification."),
+    Flag("chunk-size", kind="int", default=500, help="Return large lists in chunks rather than all at once."),
+]
+
+
+def run(g, o, args):
     """Display one or many resources."""
+    output, selector, field_selector = o.output, o.selector, o.field_selector
+    all_namespaces, show_labels, no_headers = o.all_namespaces, o.show_labels, o.no_headers
+    show_kind, filename, ignore_not_found = o.show_kind, o.filename, o.ignore_not_found
+    label_columns = o.label_columns
     from pykubectl.cli.context import client as make_client
     client = make_client(g)
     ns = client.namespace
@@ -69,7 +86,7 @@ def command(g, args, output, selector, field_selector, all_namespaces, show_labe
     if filename:
         from pykubectl.cli.apply import read_manifests
         groups = []
-        for obj, _dupes, _src in read_manifests(filename, False):
+        for obj, _dupes, _src in read_manifests(filename, o.recursive):
             kind = client.for_gvk(obj.get("apiVersion", ""), obj.get("kind", ""))
             groups.append((kind, [obj["metadata"]["name"]], obj["metadata"].get("namespace")))
     else:

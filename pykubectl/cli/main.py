@@ -85,41 +85,67 @@ class UsageError(Exception):
 
 def _load_verb(name: str):
     import importlib
-    return importlib.import_module(f"pykubectl.cli.{VERBS[name]}").command
+    return importlib.import_module(f"pykubectl.cli.{VERBS[name]}")
 
 
 def run(argv: list[str], out=None, err=None) -> int:
     """Run one command line; returns the exit code. Everything raised is turned into kubectl's
     kind of answer here and only here."""
     from pykubectl.cli import errors as E
-    out = out or sys.stdout
     err = err or sys.stderr
     try:
         g, rest = split_globals(argv)
         if g.as_group and not g.as_user:
             raise E.CLIError("requesting uid, groups or user-extra for test without impersonating a user")
         if not rest or rest[0] in ("-h", "--help", "help"):
-            out.write(_root_help())
+            (out or sys.stdout).write(_root_help())
             return 0
         verb = rest[0]
         if verb not in VERBS:
             raise E.CLIError(f'unknown command "{verb}" for "kubectl"')
-        cmd = _load_verb(verb)
-        import click
+        mod = _load_verb(verb)
+        if hasattr(mod, "command"):        # a click group of our own (cluster, sim)
+            return _run_click(mod.command, verb, rest[1:], g)
+        from pykubectl.cli import flags as F
+        if "-h" in rest[1:] or "--help" in rest[1:rest.index("--") if "--" in rest else None]:
+            (out or sys.stdout).write(verb_help(verb, mod))
+            return 0
         try:
-            cmd.main(args=rest[1:], prog_name=f"kubectl {verb}", standalone_mode=False, obj=g)
-        except click.exceptions.Exit as e:
-            return e.exit_code
-        except click.UsageError as e:
-            raise E.CLIError(e.format_message())
-        except click.Abort:
-            return 1
+            o, args = F.parse(mod.FLAGS, rest[1:])
+        except F.FlagError as e:
+            raise E.CLIError(f"{e}\nSee 'kubectl {verb} --help' for usage.")
+        mod.run(g, o, args)
         return 0
     except UsageError as e:
         err.write(f"error: {e}\n")
         return 1
     except BaseException as e:  # the one error boundary
         return E.handle(e, err)
+
+
+def _run_click(cmd, verb, args, g) -> int:
+    import click
+    from pykubectl.cli.errors import CLIError
+    try:
+        cmd.main(args=args, prog_name=f"pykubectl {verb}", standalone_mode=False, obj=g)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.UsageError as e:
+        raise CLIError(e.format_message())
+    except click.Abort:
+        return 1
+    return 0
+
+
+def verb_help(verb: str, mod) -> str:
+    from pykubectl.cli.flags import help_lines
+    parts = [getattr(mod, "LONG", mod.__doc__ or "").strip() + "\n"]
+    if getattr(mod, "EXAMPLES", ""):
+        parts.append("Examples:\n" + mod.EXAMPLES.rstrip() + "\n")
+    parts.append("Options:\n" + help_lines(mod.FLAGS))
+    parts.append("Usage:\n  " + getattr(mod, "USAGE", f"kubectl {verb} [options]") + "\n")
+    parts.append('Use "kubectl options" for a list of global command-line options (applies to all commands).\n')
+    return "\n".join(parts)
 
 
 def _root_help() -> str:

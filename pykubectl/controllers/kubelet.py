@@ -164,7 +164,6 @@ class Kubelet(Controller):
     def _terminate(self, key, pod, now):
         meta = pod["metadata"]
         deadline = parse_time(meta["deletionTimestamp"]) or now
-        grace = meta.get("deletionGracePeriodSeconds") or 0
         running = (pod.get("status") or {}).get("phase") == "Running"
         stubborn = any(_image_repo(c.get("image", "")) in IGNORES_SIGTERM for c in pod["spec"].get("containers") or ())
         # a container that exits on SIGTERM stops at once; one that ignores it is killed at the deadline

@@ -102,13 +102,16 @@ def _go_resolves_to_non_string(s: str) -> bool:
 def _str_style(s: str) -> str | None:
     if "\n" in s:
         return "|"
-    if _go_resolves_to_non_string(s) or _BASE60_FLOAT.match(s):
+    if s and s[0] not in _HINTED:
+        return None  # cannot resolve to anything but a string (the common case)
+    if _go_resolves_to_non_string(s) or (":" in s and _BASE60_FLOAT.match(s)):
         return '"'
     return None  # plain; the emitter falls back to quotes when plain is not allowed
 
 
 def _cmp_go_keys(a: str, b: str) -> int:
-    """Exactly keyList.Less for two strings (used through functools.cmp_to_key)."""
+    """go-yaml v2's keyList.Less for two strings: letters sort before other runes, and runs of
+    digits compare as numbers (`a9` < `a10`). Digit values use Go's `r - '0'` arithmetic."""
     ar, br = a, b
     for i in range(min(len(ar), len(br))):
         if ar[i] == br[i]:
@@ -121,18 +124,18 @@ def _cmp_go_keys(a: str, b: str) -> int:
         an = bn = 0
         if ar[i] == "0" or br[i] == "0":
             j = i - 1
-            while j >= 0 and ar[j].isdigit():
+            while j >= 0 and ar[j].isdecimal():
                 if ar[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(ar) and ar[ai].isdigit():
-            an = an * 10 + int(ar[ai])
+        while ai < len(ar) and ar[ai].isdecimal():
+            an = an * 10 + (ord(ar[ai]) - 48)
             ai += 1
         bi = i
-        while bi < len(br) and br[bi].isdigit():
-            bn = bn * 10 + int(br[bi])
+        while bi < len(br) and br[bi].isdecimal():
+            bn = bn * 10 + (ord(br[bi]) - 48)
             bi += 1
         if an != bn:
             return -1 if an < bn else 1
@@ -152,80 +155,64 @@ def _sorted_keys(mapping: dict) -> list:
     return sorted(keys, key=functools.cmp_to_key(lambda a, b: _cmp_go_keys(str(a), str(b))))
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-class _GoRepresenter(yaml.representer.BaseRepresenter):
-    """Every scalar is emitted as a !!str node whose style we pick; the resolver below
-    resolves nothing implicitly, so the emitter never adds tags or quotes of its own."""
-
-    def represent_str(self, data: str):
-        return yaml.ScalarNode(_STR_TAG, data, style=_str_style(data))
-
-    def represent_plain(self, text: str):
-        return yaml.ScalarNode(_STR_TAG, text)
-
-    def represent_dict(self, data: dict):
-        return self.represent_mapping("tag:yaml.org,2002:map",
-                                      [(k, data[k]) for k in _sorted_keys(data)])
-
-    def represent_list(self, data):
-        return self.represent_sequence("tag:yaml.org,2002:seq", data)
-
-
-_GoRepresenter.add_representer(str, _GoRepresenter.represent_str)
-_GoRepresenter.add_representer(dict, _GoRepresenter.represent_dict)
-_GoRepresenter.add_representer(list, _GoRepresenter.represent_list)
-_GoRepresenter.add_representer(tuple, _GoRepresenter.represent_list)
-_GoRepresenter.add_representer(bool, lambda r, v: r.represent_plain("true" if v else "false"))
-_GoRepresenter.add_representer(int, lambda r, v: r.represent_plain(str(v)))
-_GoRepresenter.add_representer(float, lambda r, v: r.represent_plain(_yaml_float(v)))
-_GoRepresenter.add_representer(type(None), lambda r, v: r.represent_plain("null"))
-
-
 def _yaml_float(v: float) -> str:
     s = go_float(v)
     return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(s, s)
 
 
-class _GoResolver(yaml.resolver.BaseResolver):
-    yaml_implicit_resolvers: dict = {}
-
-
 try:
     from yaml._yaml import CEmitter as _Emitter  # libyaml: what go-yaml was ported from
-except ImportError:  # pragma: no cover
-    _Emitter = None
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.emitter import Emitter as _Emitter
 
 
-if _Emitter is not None:
-    class _GoDumper(_Emitter, _GoRepresenter, _GoResolver):  # type: ignore[misc, valid-type]
-        def __init__(self, stream, **kw):
-            _Emitter.__init__(self, stream, allow_unicode=True, width=80, indent=2)
-            _GoRepresenter.__init__(self, default_flow_style=False, sort_keys=False)
-            _GoResolver.__init__(self)
-else:  # pragma: no cover - PyYAML without libyaml
-    class _GoDumper(yaml.emitter.Emitter, yaml.serializer.Serializer, _GoRepresenter,  # type: ignore[no-redef]
-                    _GoResolver):
-        def __init__(self, stream, **kw):
-            yaml.emitter.Emitter.__init__(self, stream, allow_unicode=True, width=80, indent=2)
-            yaml.serializer.Serializer.__init__(self)
-            _GoRepresenter.__init__(self, default_flow_style=False, sort_keys=False)
-            _GoResolver.__init__(self)
+def _emit_value(emit, v, ev=yaml.events) -> None:
+    """Events for one value. Every scalar is an untagged, implicit scalar whose style we pick:
+    the emitter then adds no tag, and only downgrades plain to quoted where YAML requires."""
+    if isinstance(v, str):
+        emit(ev.ScalarEvent(None, None, (True, True), v, style=_str_style(v)))
+    elif isinstance(v, dict):
+        emit(ev.MappingStartEvent(None, None, True, flow_style=False))
+        for k in _sorted_keys(v):
+            _emit_value(emit, k if isinstance(k, str) else str(k))
+            _emit_value(emit, v[k])
+        emit(ev.MappingEndEvent())
+    elif isinstance(v, (list, tuple)):
+        emit(ev.SequenceStartEvent(None, None, True, flow_style=False))
+        for item in v:
+            _emit_value(emit, item)
+        emit(ev.SequenceEndEvent())
+    else:
+        if v is None:
+            text = "null"
+        elif isinstance(v, bool):
+            text = "true" if v else "false"
+        elif isinstance(v, int):
+            text = str(v)
+        elif isinstance(v, float):
+            text = _yaml_float(v)
+        else:
+            raise TypeError(f"cannot print {type(v).__name__} as YAML")
+        emit(ev.ScalarEvent(None, None, (True, True), text))
 
 
 def to_yaml(obj) -> str:
     """kubectl -o yaml."""
     import io
     stream = io.StringIO()
-    dumper = _GoDumper(stream)
-    try:
-        dumper.open()
-        dumper.represent(obj)
-        dumper.close()
-    finally:
-        dumper.dispose()
-    return stream.getvalue()
+    emitter = _Emitter(stream, allow_unicode=True, width=80, indent=2)
+    emit = emitter.emit
+    emit(yaml.events.StreamStartEvent())
+    emit(yaml.events.DocumentStartEvent(explicit=False))
+    _emit_value(emit, obj)
+    emit(yaml.events.DocumentEndEvent(explicit=False))
+    emit(yaml.events.StreamEndEvent())
+    text = stream.getvalue()
+    # libyaml ends a document whose last scalar keeps its trailing newlines (`|+`) with an
+    # explicit "..." marker; go-yaml (ported from an older libyaml) does not
+    if text.endswith("\n...\n"):
+        text = text[:-4]
+    return text
 
 
 # ---------------------------------------------------------------- JSON (encoding/json rules)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from pykubectl.printers.tables import format_labels, go_float, go_text
+
 # printers.GetNewTabWriter
 TAB_MINWIDTH = 6
 TAB_PADDING = 3
@@ -80,10 +82,8 @@ def format_cell(cell) -> str:
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, float):
-        from pykubectl.printers.tables import go_float
         return _escape(go_float(cell))
     if isinstance(cell, (dict, list)):
-        from pykubectl.printers.tables import go_text
         return _escape(go_text(cell))
     return _escape(str(cell))
 
@@ -93,12 +93,6 @@ def _escape(text: str) -> str:
     if "\x1b" in text or "\r" in text:
         text = text.replace("\x1b", "^[").replace("\r", "\\r")
     return text
-
-
-def format_labels(labels: dict | None) -> str:
-    if not labels:
-        return "<none>"
-    return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
 def label_headers(label_columns: Iterable[str]) -> list[str]:
@@ -164,7 +158,10 @@ def table_text(table: dict, *, wide: bool = False, no_headers: bool = False,
         if meta is None:
             if namespace_column:
                 cells.insert(0, None)
-            cells += [None] * max(0, width - len(cells))
+            # decorateTable's fill loop re-reads len(cells) as it appends: it adds only half
+            # of the missing cells, rounded up; kept for byte-for-byte output
+            missing = width - len(cells)
+            cells += [None] * max(0, (missing + 1) // 2)
         else:
             if namespace_column:
                 cells.insert(0, meta.get("namespace", ""))

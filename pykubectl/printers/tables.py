@@ -139,15 +139,15 @@ def _bool_ptr(v) -> str:
     return "True" if v else "False"
 
 
-def _int_or_string(v) -> str:
-    return str(v)
-
-
 def _quantity(v) -> str:
-    # Quantities are stored canonical by the apiserver, so their text is Quantity.String().
+    """Quantity.String(): the canonical form (`1024Mi` prints as `1Gi`)."""
     if v is None:
         return "<nil>"
-    return str(v)
+    from pykubectl.api.quantity import QuantityError, canonical
+    try:
+        return canonical(v)
+    except (QuantityError, ValueError, TypeError):
+        return str(v)
 
 
 def _join_host_port(ip: str, port) -> str:
@@ -318,8 +318,8 @@ def _print_pdb(obj, now):
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     min_a = spec.get("minAvailable")
     max_u = spec.get("maxUnavailable")
-    return [_name(obj), "N/A" if min_a is None else _int_or_string(min_a),
-            "N/A" if max_u is None else _int_or_string(max_u),
+    return [_name(obj), "N/A" if min_a is None else str(min_a),
+            "N/A" if max_u is None else str(max_u),
             int(status.get("disruptionsAllowed", 0)), _age(obj, now)]
 
 
@@ -1252,21 +1252,20 @@ BUILTIN_DEFAULT_TABLE = frozenset({
 
 # ---------------------------------------------------------------- custom resources
 
-_CR_AGE = [Column("Age", "date", "", 0, _doc(_META, "creationTimestamp"))]
+# apiextensions serves a CRD without additionalPrinterColumns with one default column, Age
+_CR_DEFAULT_COLUMNS = [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
+                        "description": _doc(_META, "creationTimestamp")}]
 
 
 def _crd_column_defs(crd_columns) -> list[Column]:
-    cols = crd_columns or None
-    if cols is None:
-        return [NAME, _CR_AGE[0]]
     return [NAME] + [Column(c.get("name", ""), c.get("type", "string"), c.get("format", ""),
-                            int(c.get("priority", 0)), c.get("description", "")) for c in cols]
+                            int(c.get("priority", 0)), c.get("description", ""))
+                     for c in crd_columns or _CR_DEFAULT_COLUMNS]
 
 
 def _crd_row(obj: dict, now: datetime, crd_columns) -> list:
-    cols = crd_columns or [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
     cells = [_name(obj)]
-    for c in cols:
+    for c in crd_columns or _CR_DEFAULT_COLUMNS:
         found = jsonpath_first(obj, c.get("jsonPath", ""))
         if found is _MISSING or found is None:
             cells.append(None)
@@ -1292,6 +1291,9 @@ def _typed_cell(type_: str, value, now: datetime):
         return human_duration(secs)
     return None
 
+
+# ---------------------------------------------------------------- Go value formatting
+# (shared with render.py and output.py: cells, JSONPath results and floats print as Go prints them)
 
 def go_text(value) -> str:
     """How client-go's jsonpath prints a value as text (fmt.Fprint of the decoded JSON)."""

@@ -336,6 +336,12 @@ ROW_CASES = [
                  "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "nfs-client"},
         "status": {"phase": "Released"}},
      ["pv", "5Gi", "RWO,RWX,RWOP", "Retain", "Terminating", "", "old", "<unset>", "", "10m", "<unset>"]),
+    ("pv-capacity-canonical", "persistentvolumes", {
+        "metadata": meta("pv2", ns=None), "spec": {"capacity": {"storage": "1024Mi"}, "accessModes": ["ReadWriteOnce"],
+                                                   "persistentVolumeReclaimPolicy": "Delete", "volumeMode": "Filesystem",
+                                                   "claimRef": {"namespace": "default", "name": "c"}},
+        "status": {"phase": "Bound"}},
+     ["pv2", "1Gi", "RWO", "Delete", "Bound", "default/c", "", "<unset>", "", "10m", "Filesystem"]),
     ("pvc-pending", "persistentvolumeclaims", {
         "metadata": meta("pvc"), "spec": {"resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "nfs-client"},
         "status": {"phase": "Pending"}},

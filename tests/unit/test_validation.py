@@ -411,6 +411,17 @@ INVALID = [
       "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
       "spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not "
       "match template `labels`"]),
+    ("endpoints-loopback", _obj("v1", "Endpoints", subsets=[{"addresses": [{"ip": "127.0.0.1"}],
+                                                            "ports": [{"port": 80}]}]),
+     ['subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range '
+      "(127.0.0.0/8, ::1/128)"]),
+    ("endpoints-need-addresses", _obj("v1", "Endpoints", subsets=[{"ports": [{"port": 80}]}]),
+     ["subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`"]),
+    ("cronjob-tz-in-schedule", _obj("batch/v1", "CronJob", spec={
+        "schedule": "CRON_TZ=UTC 0 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "containers": [{"name": "c", "image": "x"}], "restartPolicy": "Never"}}}}}),
+     ['spec.schedule: Invalid value: "CRON_TZ=UTC 0 * * * *": cannot use TZ or CRON_TZ in schedule, '
+      "use timeZone field instead"]),
     ("unknown-kind-gets-meta-checks", {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "W"}},
      [f'metadata.name: Invalid value: "W": {SUBDOMAIN_MSG}']),
 ]
@@ -456,6 +467,8 @@ _BINDING = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
 UPDATES = [
     ("pod-image-may-change", _POD, lambda o: o["spec"]["containers"][0].update(image="nginx:2"), []),
     ("pod-toleration-added", _POD, lambda o: o["spec"]["tolerations"].append({"key": "b", "operator": "Exists"}), []),
+    ("pod-toleration-changed", _POD, lambda o: o["spec"]["tolerations"][0].update(key="b"),
+     ["spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"]),
     ("pod-other-field", _POD, lambda o: o["spec"].update(nodeSelector={"a": "b"}),
      "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
      "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "
