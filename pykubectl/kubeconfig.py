@@ -407,8 +407,60 @@ def _read(path: str) -> str | None:
 
 
 def _load_file(path: str) -> dict | None:
+    """A file's decoded data, through a private JSON cache keyed by the file's identity, so the
+    common command (nothing changed) pays neither YAML's import nor its parse."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    cache = _cache_file(path) if st is not None else None
+    key = [st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino] if st is not None else None
+    if cache:
+        import json
+        try:
+            with open(cache, encoding="utf-8") as f:
+                c = json.load(f)
+            if c.get("path") == path and c.get("key") == key:
+                return c["data"]
+        except (OSError, ValueError, AttributeError):
+            pass
     text = _read(path)
-    return None if text is None else parse(text)
+    data = None if text is None else parse(text)
+    if cache and data is not None:
+        _write_cache(cache, {"path": path, "key": key, "data": data})
+    return data
+
+
+def _cache_file(path: str) -> str | None:
+    home = os.environ.get("PYKUBECTL_HOME")
+    if not home:
+        try:
+            import platformdirs
+        except ImportError:  # pragma: no cover
+            return None
+        home = platformdirs.user_data_dir("pykubectl")
+    import hashlib
+    digest = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:24]
+    return os.path.join(home, "cache", f"kubeconfig-{digest}.json")
+
+
+def _write_cache(cache: str, content: dict) -> None:
+    """Best effort, 0600 (the data holds keys), atomic; a cache that cannot be written is skipped."""
+    import json
+    try:
+        blob = json.dumps(content)
+    except (TypeError, ValueError):
+        return
+    try:
+        d = os.path.dirname(cache)
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        tmp = f"{cache}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(blob)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
 
 
 # -- the merged view -------------------------------------------------------------------------

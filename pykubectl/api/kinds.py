@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 # The verbs of an ordinary REST storage, in discovery's (sorted) order.
 CRUD = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
@@ -26,24 +25,45 @@ CRUD = ("create", "delete", "deletecollection", "get", "list", "patch", "update"
 CRD_VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
 
 
-@dataclass(frozen=True)
 class Kind:
-    group: str                 # "" for core
-    version: str               # preferred version, e.g. "v2" for autoscaling
-    kind: str                  # "Deployment"
-    plural: str                # "deployments"
-    singular: str              # "deployment"
-    namespaced: bool
-    short_names: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    verbs: tuple[str, ...] = CRUD
-    subresources: tuple[str, ...] = ()
-    versions: tuple[str, ...] = ()   # all served versions, preferred first
-    crd: bool = False
+    """One API resource. Immutable, compared by value. (A plain class: `dataclasses` imports
+    `inspect`, which alone costs more start-up than this whole module.)"""
 
-    def __post_init__(self):
-        if not self.versions:
-            object.__setattr__(self, "versions", (self.version,))
+    __slots__ = ("group", "version", "kind", "plural", "singular", "namespaced", "short_names",
+                 "categories", "verbs", "subresources", "versions", "crd")
+
+    def __init__(self, group: str, version: str, kind: str, plural: str, singular: str,
+                 namespaced: bool, short_names: tuple = (), categories: tuple = (),
+                 verbs: tuple = CRUD, subresources: tuple = (), versions: tuple = (),
+                 crd: bool = False):
+        s = object.__setattr__
+        s(self, "group", group)               # "" for core
+        s(self, "version", version)           # preferred version, e.g. "v2" for autoscaling
+        s(self, "kind", kind)                 # "Deployment"
+        s(self, "plural", plural)             # "deployments"
+        s(self, "singular", singular)         # "deployment"
+        s(self, "namespaced", namespaced)
+        s(self, "short_names", tuple(short_names))
+        s(self, "categories", tuple(categories))
+        s(self, "verbs", tuple(verbs))
+        s(self, "subresources", tuple(subresources))
+        s(self, "versions", tuple(versions) or (version,))   # all served, preferred first
+        s(self, "crd", crd)
+
+    def __setattr__(self, k, v):
+        raise AttributeError(f"Kind is immutable: cannot set {k}")
+
+    def _key(self):
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other):
+        return isinstance(other, Kind) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return "Kind(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__) + ")"
 
     @property
     def api_version(self) -> str:

@@ -10,8 +10,6 @@ finalizers, and the managedFields bookkeeping. Controllers write through `write_
 from __future__ import annotations
 
 import copy
-import secrets
-import uuid
 
 from pykubectl.api import errors
 from pykubectl.store.clock import rfc3339
@@ -34,6 +32,7 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 def random_suffix(n: int = 5, rng=None) -> str:
     if rng is not None:
         return "".join(rng.choice(_NAME_ALPHABET) for _ in range(n))
+    import secrets
     return "".join(secrets.choice(_NAME_ALPHABET) for _ in range(n))
 
 
@@ -194,6 +193,7 @@ class APIServer:
         if meta.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         now = self.now()
+        import uuid
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(now)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
@@ -481,8 +481,8 @@ class APIServer:
         admission.admit(self, t, kind, obj)
 
     def _check_fields(self, kind, obj, mode, duplicates) -> list[str]:
-        if mode == "Ignore" or kind.crd:
-            return []
+        if kind.crd:
+            return []  # custom resources: the CRD's structural schema (not modelled yet)
         from pykubectl.api import validation
         return validation.check_fields(obj, self.schema_for(kind), mode, duplicates) or []
 

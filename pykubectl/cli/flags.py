@@ -9,7 +9,6 @@ pflag's wording. (click does not parse this way, and its import alone costs more
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 _TRUE = ("1", "t", "T", "true", "TRUE", "True")
@@ -20,24 +19,18 @@ class FlagError(Exception):
     """pflag's parse errors; the CLI adds `See 'kubectl <verb> --help' for usage.`"""
 
 
-@dataclass
 class Flag:
-    name: str                      # long name, without dashes
-    short: str = ""                # one letter
-    kind: str = "string"           # string | bool | int | array (repeatable) | slice (comma list, repeatable)
-    default: Any = None
-    help: str = ""
-    no_opt: str | None = None      # pflag's NoOptDefVal: the value when given bare
-    dest: str = ""
-    hidden: bool = False
+    """One flag: long name, shorthand, kind (string | bool | int | array | slice), default, help;
+    `no_opt` is pflag's NoOptDefVal, the value when the flag is given bare."""
 
-    def __post_init__(self):
-        if not self.dest:
-            self.dest = self.name.replace("-", "_")
-        if self.kind == "bool" and self.no_opt is None:
-            self.no_opt = "true"
-        if self.default is None:
-            self.default = {"bool": False, "array": [], "slice": []}.get(self.kind)
+    __slots__ = ("name", "short", "kind", "default", "help", "no_opt", "dest", "hidden")
+
+    def __init__(self, name: str, short: str = "", kind: str = "string", default: Any = None,
+                 help: str = "", no_opt: str | None = None, dest: str = "", hidden: bool = False):
+        self.name, self.short, self.kind, self.help, self.hidden = name, short, kind, help, hidden
+        self.dest = dest or name.replace("-", "_")
+        self.no_opt = "true" if kind == "bool" and no_opt is None else no_opt
+        self.default = {"bool": False, "array": [], "slice": []}.get(kind) if default is None else default
 
 
 class Options(dict):

@@ -136,14 +136,14 @@ def run(g, o, args):
             if not lst:
                 continue
             resource = kind.resource
-            tbl = tables.table(resource, lst, now)
+            tbl = tables.table(resource, lst, now, crd_columns=_crd_columns(client, kind))
             sections.append(render.render_table(
                 tbl, wide=(output == "wide"), no_headers=no_headers,
                 namespace_column=all_namespaces and kind.namespaced,
                 kind_prefix=_kind_name(kind) if multi_kind else "",
                 show_labels=show_labels, label_columns=label_cols))
         if sections:
-            out.write(render.render_many(sections))
+            out.write(render.render_many(sections, no_headers=no_headers))
     if total == 0 and not errors_seen and output not in ("yaml", "json", "name") and not any(n for _, n, _ in groups):
         if all_namespaces or not any(k.namespaced for k, _, _ in groups):
             err.write("No resources found\n")
@@ -151,6 +151,21 @@ def run(g, o, args):
             err.write(f"No resources found in {ns} namespace.\n")
     if errors_seen:
         raise Printed(1)
+
+
+def _crd_columns(client, kind):
+    """A custom resource's additionalPrinterColumns, from its CRD's served version."""
+    if not kind.crd:
+        return None
+    from pykubectl.api.errors import StatusError
+    try:
+        crd = client.get(client.resolve("customresourcedefinitions"), None, f"{kind.plural}.{kind.group}")
+    except StatusError:
+        return None
+    for v in (crd.get("spec") or {}).get("versions") or ():
+        if v.get("name") == kind.version:
+            return v.get("additionalPrinterColumns")
+    return None
 
 
 def _kind_name(kind) -> str:

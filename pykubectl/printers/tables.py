@@ -1357,9 +1357,7 @@ def go_json_float(f: float) -> str:
         return "-0" if str(f).startswith("-") else "0"
     neg, ds, dp = _shortest_digits(f)
     if abs(f) < 1e-6 or abs(f) >= 1e21:
-        x = dp - 1
-        mant = ds[0] + ("." + ds[1:] if len(ds) > 1 else "")
-        return f"{neg}{mant}e{'-' if x < 0 else '+'}{abs(x):02d}".replace("e-0", "e-")
+        return _fmt_e(neg, ds, dp - 1).replace("e-0", "e-")  # Go cleans e-07 up to e-7
     return _fmt_f(neg, ds, dp)
 
 
