@@ -439,9 +439,12 @@ def _cache_file(path: str) -> str | None:
         except ImportError:  # pragma: no cover
             return None
         home = platformdirs.user_data_dir("pykubectl")
-    import hashlib
-    digest = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:24]
-    return os.path.join(home, "cache", f"kubeconfig-{digest}.json")
+    # the path itself, escaped, names the entry (hashlib would cost every command start-up time)
+    flat = os.path.abspath(path).replace("%", "%25").replace(os.sep, "%2F")
+    if len(flat) > 200:  # keep within a file name's limit
+        import hashlib
+        flat = hashlib.sha256(flat.encode()).hexdigest()
+    return os.path.join(home, "cache", f"kubeconfig-{flat}.json")
 
 
 def _write_cache(cache: str, content: dict) -> None:

@@ -9,7 +9,6 @@ pflag's wording. (click does not parse this way, and its import alone costs more
 """
 from __future__ import annotations
 
-from typing import Any
 
 _TRUE = ("1", "t", "T", "true", "TRUE", "True")
 _FALSE = ("0", "f", "F", "false", "FALSE", "False")
@@ -25,7 +24,7 @@ class Flag:
 
     __slots__ = ("name", "short", "kind", "default", "help", "no_opt", "dest", "hidden")
 
-    def __init__(self, name: str, short: str = "", kind: str = "string", default: Any = None,
+    def __init__(self, name: str, short: str = "", kind: str = "string", default: object = None,
                  help: str = "", no_opt: str | None = None, dest: str = "", hidden: bool = False):
         self.name, self.short, self.kind, self.help, self.hidden = name, short, kind, help, hidden
         self.dest = dest or name.replace("-", "_")

@@ -136,7 +136,7 @@ def run(g, o, args):
             if not lst:
                 continue
             resource = kind.resource
-            tbl = tables.table(resource, lst, now, crd_columns=_crd_columns(client, kind))
+            tbl = tables.table(resource, lst, now, crd_columns=_crd_columns(client, kind), descriptions=False)
             sections.append(render.render_table(
                 tbl, wide=(output == "wide"), no_headers=no_headers,
                 namespace_column=all_namespaces and kind.namespaced,

@@ -9,7 +9,6 @@ last is padded, so an empty last cell leaves the previous column's padding behin
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
 
 from pykubectl.printers.tables import format_labels, go_float, go_text
 
@@ -95,7 +94,7 @@ def _escape(text: str) -> str:
     return text
 
 
-def label_headers(label_columns: Iterable[str]) -> list[str]:
+def label_headers(label_columns: "Iterable[str]") -> list[str]:
     """formatLabelHeaders: `-L app.kubernetes.io/name` heads a column NAME."""
     return [key.split("/")[-1].upper() for key in label_columns]
 
@@ -109,7 +108,7 @@ def _row_metadata(row: dict) -> dict | None:
 
 def render_table(table: dict, *, wide: bool = False, no_headers: bool = False,
                  namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
-                 label_columns: Iterable[str] = (), sort_key: Callable[[dict], object] | None = None,
+                 label_columns: "Iterable[str]" = (), sort_key: "Callable[[dict], object] | None" = None,
                  remembered_widths: list[int] | None = None) -> str:
     """The text `kubectl get` prints for a Table (empty when it has no rows).
 
@@ -124,7 +123,7 @@ def render_table(table: dict, *, wide: bool = False, no_headers: bool = False,
 
 def table_text(table: dict, *, wide: bool = False, no_headers: bool = False,
                namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
-               label_columns: Iterable[str] = (), sort_key=None) -> str:
+               label_columns: "Iterable[str]" = (), sort_key=None) -> str:
     """The tab-separated text kubectl hands its tabwriter (see render_table)."""
     label_columns = list(label_columns)
     columns = list(table.get("columnDefinitions") or ())

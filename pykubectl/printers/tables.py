@@ -13,22 +13,35 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pykubectl.printers.duration import age, human_duration, parse_time, since
 
 
-@dataclass(frozen=True)
 class Column:
     """A metav1.TableColumnDefinition. `description` may be `@<definition>#<field>`, a pointer
-    into the OpenAPI definitions resolved by `columns()` (the Go code uses SwaggerDoc())."""
+    into the OpenAPI definitions resolved by `columns()` (the Go code uses SwaggerDoc()).
+    A plain class: `dataclasses` costs start-up time every `get` would pay."""
 
-    name: str
-    type: str
-    format: str = ""
-    priority: int = 0
-    description: str = ""
+    __slots__ = ("name", "type", "format", "priority", "description")
+
+    def __init__(self, name: str, type: str, format: str = "", priority: int = 0, description: str = ""):
+        self.name, self.type, self.format = name, type, format
+        self.priority, self.description = priority, description
+
+    def __eq__(self, other):
+        return isinstance(other, Column) and self.as_dict() == other.as_dict()
+
+    def __hash__(self):
+        return hash((self.name, self.type, self.format, self.priority, self.description))
+
+    def __repr__(self):
+        return f"Column({self.name!r}, {self.type!r}, {self.format!r}, {self.priority!r})"
+
+    def replace(self, **kw) -> "Column":
+        d = self.as_dict()
+        d.update(kw)
+        return Column(**d)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "format": self.format,
@@ -1460,7 +1473,7 @@ def _resolve_description(desc: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _builtin_columns(resource: str) -> tuple[Column, ...]:
     cols = _REGISTRY[resource][0] if resource in _REGISTRY else _DEFAULT_COLUMNS
-    return tuple(replace(c, description=_resolve_description(c.description)) for c in cols)
+    return tuple(c.replace(description=_resolve_description(c.description)) for c in cols)
 
 
 def has_printer(resource: str) -> bool:
@@ -1472,11 +1485,17 @@ def is_custom(resource: str) -> bool:
     return resource not in _REGISTRY and resource not in BUILTIN_DEFAULT_TABLE
 
 
-def columns(resource: str, crd_columns=None) -> list[Column]:
-    """Column definitions for a group-qualified plural (`pods`, `deployments.apps`)."""
+def columns(resource: str, crd_columns=None, descriptions: bool = True) -> list[Column]:
+    """Column definitions for a group-qualified plural (`pods`, `deployments.apps`).
+    descriptions=False skips reading them from the OpenAPI definitions (the CLI never shows
+    them; loading the definitions would cost every `get` ~10 ms)."""
+    if not descriptions:
+        cols = _crd_column_defs(crd_columns) if is_custom(resource) else \
+            (_REGISTRY[resource][0] if resource in _REGISTRY else _DEFAULT_COLUMNS)
+        return [c.replace(description="") if c.description.startswith("@") else c for c in cols]
     if is_custom(resource):
         cols = _crd_column_defs(crd_columns)
-        return [replace(c, description=_resolve_description(c.description)) for c in cols]
+        return [c.replace(description=_resolve_description(c.description)) for c in cols]
     return list(_builtin_columns(resource))
 
 
@@ -1501,7 +1520,8 @@ def partial_object_metadata(obj: dict) -> dict:
 
 
 def table(resource: str, objs: list[dict], now: datetime, crd_columns=None, *,
-          list_meta: dict | None = None, include_object: str = "Metadata") -> dict:
+          list_meta: dict | None = None, include_object: str = "Metadata",
+          descriptions: bool = True) -> dict:
     """A meta.k8s.io/v1 Table, as the apiserver answers `Accept: ...;as=Table`.
 
     include_object is the `includeObject` query parameter: Metadata (the default, rows carry
@@ -1519,5 +1539,5 @@ def table(resource: str, objs: list[dict], now: datetime, crd_columns=None, *,
             r["object"] = partial_object_metadata(obj)
         rows.append(r)
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_meta or {}),
-            "columnDefinitions": [c.as_dict() for c in columns(resource, crd_columns)],
+            "columnDefinitions": [c.as_dict() for c in columns(resource, crd_columns, descriptions)],
             "rows": rows}

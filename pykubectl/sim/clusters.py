@@ -8,7 +8,6 @@ carries an `extensions` marker naming the folder; real kubectl ignores it.
 from __future__ import annotations
 
 import os
-import shutil
 
 LAB = "kubernetes"
 LAB_USER = "kubernetes-admin"
@@ -309,6 +308,7 @@ def delete_cluster(name: str, *, kubeconfig_path: str, env=os.environ) -> None:
     cluster = Cluster(name, env)
     if not os.path.isdir(cluster.dir):
         raise ClusterError(f'cluster "{name}" not found')
+    import shutil
     shutil.rmtree(cluster.dir)
     try:
         kc = kubeconfig.Kubeconfig.load([kubeconfig_path])
@@ -334,6 +334,7 @@ def reset_cluster(name: str, *, kubeconfig_path: str, env=os.environ) -> Cluster
         clock = old.store.meta("clock", "real")
         seed = old.seed
         old.close()
+        import shutil
         shutil.rmtree(old.dir)
     from pykubectl import kubeconfig
     ctx = None
