@@ -145,6 +145,50 @@ class APIServer:
         return {"apiVersion": kind.api_version, "kind": kind.list_kind,
                 "metadata": {"resourceVersion": str(rev)}, "items": items}
 
+    def watch(self, kind, ns: str | None = None, since: int | None = None,
+              label_selector: str | None = None, field_selector: str | None = None,
+              *, timeout: float | None = None, poll: float = 0.2, drive=None):
+        """Yield (type, object) for each change after revision `since` (ADDED, MODIFIED, DELETED),
+        as an etcd watch does; a revision older than the compacted log raises 410 Expired.
+        `drive()` is called between polls (the CLI and server pass the cluster's reconcile, so
+        timers fall due while someone watches). Stops after `timeout` seconds when given."""
+        import time as _time
+        lsel = fsel = None
+        if label_selector:
+            from pykubectl.api.selectors import parse_label_selector
+            lsel = parse_label_selector(label_selector)
+        if field_selector:
+            from pykubectl.api.selectors import parse_field_selector
+            fsel = parse_field_selector(field_selector)
+        ns_f = (ns or None) if kind.namespaced else None
+        with self.store.read() as t:
+            compacted = t.compacted()
+            rev = t.revision() if since is None else int(since)
+        if rev < compacted:
+            raise errors.gone(f"too old resource version: {rev} ({compacted})")
+        end = None if timeout is None else _time.monotonic() + timeout
+        while end is None or _time.monotonic() < end:
+            with self.store.read() as t:
+                if rev < t.compacted():
+                    raise errors.gone(f"too old resource version: {rev} ({t.compacted()})")
+                batch = t.changes_since(rev, 500, kind.group, kind.plural)
+                top = t.revision()
+            for r, type_, _g, _r, cns, _name, obj in batch:
+                rev = r
+                if ns_f is not None and cns != ns_f:
+                    continue
+                if lsel is not None and not lsel.matches((obj.get("metadata") or {}).get("labels") or {}):
+                    continue
+                if fsel is not None and not fsel.matches(obj):
+                    continue
+                yield type_, obj
+            if batch:
+                continue
+            rev = max(rev, top)
+            if drive is not None:
+                drive()
+            _time.sleep(poll if end is None else max(0.0, min(poll, end - _time.monotonic())))
+
     # -- writes -----------------------------------------------------------------------
     def create(self, kind, obj: dict, ns: str | None = None, *, dry_run=False,
                field_validation="Strict", field_manager="", duplicates=(), subresource=None):

@@ -12,6 +12,20 @@ VERBS = {
     "create": "create",
     "get": "get",
     "delete": "delete",
+    "describe": "describe",
+    "label": "label",
+    "annotate": "annotate",
+    "taint": "taint",
+    "patch": "patch",
+    "replace": "replace",
+    "edit": "edit",
+    "scale": "scale",
+    "events": "events",
+    "api-resources": "api_resources",
+    "api-versions": "api_versions",
+    "cluster-info": "cluster_info",
+    "explain": "explain",
+    "proxy": "proxy",
     "cluster": "cluster",
     "sim": "sim",
     "version": "version",
@@ -103,7 +117,10 @@ def run(argv: list[str], out=None, err=None) -> int:
         verb = rest[0]
         if verb not in VERBS:
             raise E.CLIError(f'unknown command "{verb}" for "kubectl"')
-        mod = _load_verb(verb)
+        try:
+            mod = _load_verb(verb)
+        except ModuleNotFoundError:
+            raise E.CLIError(f'"{verb}" is not implemented in pykubectl yet')
         if hasattr(mod, "command"):        # a click group of our own (cluster, sim)
             return _run_click(mod.command, verb, rest[1:], g)
         from pykubectl.cli import flags as F

@@ -66,3 +66,9 @@ class LocalClient(Client):
         if not opts.get("dry_run"):
             self._after_write()
         return out
+
+    def watch(self, kind, ns=None, since=None, label_selector=None, field_selector=None, timeout=None):
+        """Changes after revision `since`; due timers are driven while waiting (real clock)."""
+        self._sync()
+        return self.server.watch(kind, ns, since, label_selector, field_selector, timeout=timeout,
+                                 drive=self.cluster.reconcile)
