@@ -7,6 +7,10 @@ import os
 from pykubectl.cli.errors import CLIError
 
 
+class ConfigurationError(CLIError):
+    """clientcmd's invalid-configuration errors, which kubectl prints as `Error in configuration: ...`."""
+
+
 def kubeconfig_paths(g) -> list[str]:
     from pykubectl.kubeconfig import config_paths
     return config_paths(g.kubeconfig, g.env)
@@ -41,12 +45,13 @@ def client(g):
         raise CLIError("current-context is not set")
     ctx = kc.context(ctx_name)
     if ctx is None:
-        raise CLIError(f'context was not found for specified context: {ctx_name}')
+        raise ConfigurationError(f"context was not found for specified context: {ctx_name}")
     cluster_name = g.cluster or ctx.get("cluster")
     entry = kc.cluster(cluster_name) if cluster_name else None
     if entry is None:
-        raise CLIError(f'cluster "{cluster_name}" not found' if cluster_name else
-                       "no server found for cluster")
+        raise CLIError(f'no server found for cluster "{cluster_name}"')
+    if g.user and kc.user(g.user) is None:
+        raise CLIError(f'auth info "{g.user}" does not exist')
     local = local_cluster_name(entry)
     if local is None:
         raise CLIError(f"cluster {cluster_name!r} is not a local pykubectl cluster; "

@@ -43,6 +43,9 @@ def handle(e: BaseException, err) -> int:
     if isinstance(e, StatusError):
         err.write(status_line(e) + "\n")
         return 1
+    if type(e).__name__ == "ConfigurationError":
+        err.write(f"Error in configuration: {e.message}\n")
+        return 1
     if isinstance(e, CLIError):
         err.write(f"error: {e.message}\n")
         return e.code

@@ -1,0 +1,205 @@
+"""The apiserver core's generic semantics, in-process on a copy of the lab cluster (virtual clock):
+optimistic concurrency, generateName, spec/status and generation, graceful deletion, finalizers,
+dry runs, managedFields, watches from the change log, the reconcile engine's quiet path."""
+import os
+import shutil
+
+import pytest
+
+from pykubectl.api.errors import StatusError
+from pykubectl.sim.clusters import Cluster
+
+
+@pytest.fixture
+def cluster(tmp_path, lab_template):
+    home = str(tmp_path / "home")
+    shutil.copytree(lab_template, home)
+    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
+    yield c
+    c.close()
+
+
+def kind(c, name):
+    return c.apiserver.resolve(name)
+
+
+def cm(name, **data):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+
+
+def deploy(name, replicas=1):
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+
+
+def test_stale_resource_version_is_a_conflict(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "configmaps")
+    obj, _ = srv.create(k, cm("a", x="1"), "default")
+    stale = dict(obj, data={"x": "2"})
+    srv.update(k, stale, "default")
+    with pytest.raises(StatusError) as e:
+        srv.update(k, dict(obj, data={"x": "3"}), "default")
+    assert e.value.code == 409
+    assert e.value.message == ('Operation cannot be fulfilled on configmaps "a": the object has been modified; '
+                               'please apply your changes to the latest version and try again')
+    assert srv.get(k, "default", "a")["data"] == {"x": "2"}
+
+
+def test_resource_version_is_the_store_revision_and_moves_with_each_write(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "configmaps")
+    a, _ = srv.create(k, cm("a"), "default")
+    b, _ = srv.create(k, cm("b"), "default")
+    assert int(b["metadata"]["resourceVersion"]) > int(a["metadata"]["resourceVersion"])
+    assert srv.list(k, "default")["metadata"]["resourceVersion"] >= b["metadata"]["resourceVersion"]
+
+
+def test_generate_name_uid_and_creation_timestamp(cluster):
+    srv = cluster.apiserver
+    obj, _ = srv.create(kind(cluster, "cm"), {"apiVersion": "v1", "kind": "ConfigMap",
+                                              "metadata": {"generateName": "web-"}}, "default")
+    name = obj["metadata"]["name"]
+    assert name.startswith("web-") and len(name) == 9
+    assert all(ch in "bcdfghjklmnpqrstvwxz2456789" for ch in name[4:])
+    assert len(obj["metadata"]["uid"]) == 36
+    assert obj["metadata"]["creationTimestamp"].endswith("Z")
+
+
+def test_already_exists(cluster):
+    srv = cluster.apiserver
+    srv.create(kind(cluster, "cm"), cm("a"), "default")
+    with pytest.raises(StatusError) as e:
+        srv.create(kind(cluster, "cm"), cm("a"), "default")
+    assert (e.value.code, e.value.reason, e.value.message) == (409, "AlreadyExists", 'configmaps "a" already exists')
+
+
+def test_generation_moves_with_spec_only_and_status_is_its_own_subresource(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "deploy")
+    d, _ = srv.create(k, dict(deploy("web"), status={"replicas": 9}), "default")
+    assert d["metadata"]["generation"] == 1
+    assert "status" not in d or d["status"].get("replicas") != 9     # status is not set on create
+    d2, _ = srv.update(k, dict(d, status={"replicas": 5}), "default")
+    assert d2["metadata"]["generation"] == 1 and d2.get("status", {}).get("replicas") != 5
+    d3, _ = srv.update(k, dict(d2, status={"replicas": 5}), "default", subresource="status")
+    assert d3["status"]["replicas"] == 5 and d3["metadata"]["generation"] == 1
+    d4, _ = srv.patch(k, "default", "web", "merge", {"spec": {"replicas": 3}})
+    assert d4["metadata"]["generation"] == 2 and d4["status"]["replicas"] == 5
+
+
+def test_dry_run_writes_nothing(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "cm")
+    with cluster.store.read() as t:
+        rev = t.revision()
+    out, _ = srv.create(k, cm("dry"), "default", dry_run=True)
+    assert out["metadata"]["name"] == "dry"
+    with cluster.store.read() as t:
+        assert t.revision() == rev
+    with pytest.raises(StatusError):
+        srv.get(k, "default", "dry")
+
+
+def test_finalizers_hold_deletion_until_removed(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "cm")
+    obj = cm("held")
+    obj["metadata"]["finalizers"] = ["example.com/hold"]
+    srv.create(k, obj, "default")
+    srv.delete(k, "default", "held")
+    live = srv.get(k, "default", "held")
+    assert live["metadata"]["deletionTimestamp"]
+    live["metadata"]["finalizers"] = []
+    srv.update(k, live, "default")
+    with pytest.raises(StatusError) as e:
+        srv.get(k, "default", "held")
+    assert e.value.code == 404
+
+
+def test_scheduled_pod_deletion_is_graceful_for_images_ignoring_sigterm(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "pods")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app"},
+           "spec": {"nodeName": "worker-1", "containers": [{"name": "c", "image": "kubetm/app"}]}}
+    srv.create(k, pod, "default")
+    cluster.advance(5)
+    assert srv.get(k, "default", "app")["status"]["phase"] == "Running"
+    srv.delete(k, "default", "app")
+    cluster.engine.run()
+    live = srv.get(k, "default", "app")
+    assert live["metadata"]["deletionGracePeriodSeconds"] == 30
+    cluster.advance(29)
+    assert srv.get(k, "default", "app")["metadata"]["deletionTimestamp"]
+    cluster.advance(2)
+    with pytest.raises(StatusError):
+        srv.get(k, "default", "app")
+
+
+def test_managed_fields_record_the_manager(cluster):
+    srv = cluster.apiserver
+    obj, _ = srv.create(kind(cluster, "cm"), cm("m", a="1"), "default", field_manager="kubectl-create")
+    mf = obj["metadata"]["managedFields"]
+    assert mf[0]["manager"] == "kubectl-create" and mf[0]["operation"] == "Update"
+    assert "f:a" in mf[0]["fieldsV1"]["f:data"]
+
+
+def test_server_side_apply_conflict_and_force(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "cm")
+    srv.patch(k, "default", "s", "apply", cm("s", a="1"), field_manager="alice")
+    with pytest.raises(StatusError) as e:
+        srv.patch(k, "default", "s", "apply", cm("s", a="2"), field_manager="bob")
+    assert e.value.code == 409
+    assert 'conflict with "alice"' in e.value.message
+    out, _ = srv.patch(k, "default", "s", "apply", cm("s", a="2"), field_manager="bob", force=True)
+    assert out["data"]["a"] == "2"
+    assert {m["manager"] for m in out["metadata"]["managedFields"]} >= {"bob"}
+
+
+def test_watch_reads_the_change_log_and_refuses_compacted_revisions(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "cm")
+    with cluster.store.read() as t:
+        start = t.revision()
+    srv.create(k, cm("w1"), "default")
+    srv.update(k, dict(srv.get(k, "default", "w1"), data={"x": "1"}), "default")
+    srv.delete(k, "default", "w1")
+    events = [(typ, o["metadata"]["name"]) for typ, o in srv.watch(k, "default", start, timeout=0.3)
+              if o["metadata"]["name"] == "w1"]
+    assert events == [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")]
+    with cluster.store.write() as t:
+        t.set_meta("compacted", t.revision())
+    with pytest.raises(StatusError) as e:
+        list(srv.watch(k, "default", start, timeout=0.1))
+    assert e.value.code == 410 and e.value.message.startswith("too old resource version")
+
+
+def test_a_quiet_cluster_does_no_controller_work(cluster):
+    cluster.reconcile()
+    with cluster.store.read() as t:
+        rev = t.revision()
+    assert cluster.reconcile() == 0
+    cluster.apiserver.list(kind(cluster, "pods"))
+    with cluster.store.read() as t:
+        assert t.revision() == rev
+
+
+def test_events_expire_after_an_hour(cluster):
+    srv = cluster.apiserver
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "e"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    srv.create(kind(cluster, "pods"), pod, "default")
+    cluster.advance(5)
+    evk = kind(cluster, "events")
+    assert any(e["involvedObject"]["name"] == "e" for e in srv.list(evk, "default")["items"])
+    cluster.advance(3600)
+    assert not any(e["involvedObject"]["name"] == "e" for e in srv.list(evk, "default")["items"])
+
+
+def test_namespace_lifecycle_refuses_content_in_missing_namespace(cluster):
+    with pytest.raises(StatusError) as e:
+        cluster.apiserver.create(kind(cluster, "cm"), cm("x"), "nope")
+    assert (e.value.code, e.value.message) == (404, 'namespaces "nope" not found')
