@@ -59,7 +59,7 @@ def _service_account(server, t, pod: dict) -> None:
     if any(m.get("mountPath") == mount_path for c in containers for m in c.get("volumeMounts") or ()):
         return
     from pykubectl.apiserver.core import random_suffix
-    vol_name = "kube-api-access-" + random_suffix()
+    vol_name = "kube-api-access-" + random_suffix(rng=server.rng(t, "token-volume"))
     spec.setdefault("volumes", []).append({
         "name": vol_name,
         "projected": {

@@ -106,6 +106,15 @@ class APIServer:
     def now(self) -> float:
         return self.clock.now()
 
+    def rng(self, t, salt: str = ""):
+        """Randomness for uids and name suffixes: reproducible on a seeded cluster (derived from
+        the seed and the store revision), from `secrets` otherwise."""
+        seed = self.cluster.seed
+        if seed is None:
+            return None
+        import random
+        return random.Random(f"{seed}:{t.revision()}:{salt}")
+
     # -- reads ------------------------------------------------------------------------
     def get(self, kind, ns: str | None, name: str) -> dict:
         ns = self._ns(kind, ns)
@@ -213,7 +222,7 @@ class APIServer:
             self._invalidate_registry()
         return out, warnings
 
-    def _create(self, t, kind, obj, ns, manager, *, status_from_request=False):
+    def _create(self, t, kind, obj, ns, manager, *, status_from_request=False, applied=False):
         meta = obj["metadata"]
         if kind.namespaced:
             meta["namespace"] = ns
@@ -222,8 +231,9 @@ class APIServer:
             meta.pop("namespace", None)
         if not meta.get("name"):
             if meta.get("generateName"):
+                rng = self.rng(t, "generateName")
                 for _ in range(10):
-                    cand = meta["generateName"] + random_suffix()
+                    cand = meta["generateName"] + random_suffix(rng=rng)
                     if t.get(kind.group, kind.plural, ns or "", cand) is None:
                         meta["name"] = cand
                         break
@@ -238,7 +248,8 @@ class APIServer:
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         now = self.now()
         import uuid
-        meta["uid"] = str(uuid.uuid4())
+        rng = self.rng(t, "uid")
+        meta["uid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4) if rng else uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(now)
         for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             meta.pop(k, None)
@@ -248,7 +259,8 @@ class APIServer:
             obj.pop("status")
         self._defaults(t, kind, obj)
         self._validate(kind, obj, None)
-        self._record_manager(kind, None, obj, manager, "Update", now)
+        if not applied:  # server-side apply wrote its own Apply entry
+            self._record_manager(kind, None, obj, manager, "Update", now)
         out = t.put(kind.group, kind.plural, obj, "ADDED")
         return out
 
@@ -271,7 +283,7 @@ class APIServer:
             self._invalidate_registry()
         return out, warnings
 
-    def _update(self, t, kind, ns, name, obj, subresource, manager, *, create_ok=False):
+    def _update(self, t, kind, ns, name, obj, subresource, manager, *, create_ok=False, applied=False):
         old = t.get(kind.group, kind.plural, ns or "", name)
         if old is None:
             if create_ok:
@@ -288,7 +300,8 @@ class APIServer:
         self._validate(kind, new, old)
         if new == old:
             return old  # a no-op update writes nothing, as etcd3's GuaranteedUpdate skips it
-        self._record_manager(kind, old, new, manager, "Update", now, subresource)
+        if not applied:
+            self._record_manager(kind, old, new, manager, "Update", now, subresource)
         return self._finish_write(t, kind, new)
 
     def _merge_update(self, kind, old: dict, obj: dict, subresource) -> dict:
@@ -386,9 +399,9 @@ class APIServer:
             raise e.status_error()
         if old is None:
             merged.setdefault("metadata", {})["name"] = name
-            return self._create(t, kind, merged, ns, manager), warnings
+            return self._create(t, kind, merged, ns, manager, applied=True), warnings
         merged["metadata"].pop("resourceVersion", None)
-        return self._update(t, kind, ns, name, merged, None, manager), warnings
+        return self._update(t, kind, ns, name, merged, None, manager, applied=True), warnings
 
     def delete(self, kind, ns: str | None, name: str, *, grace_period: int | None = None,
                propagation: str | None = None, dry_run=False, preconditions: dict | None = None):

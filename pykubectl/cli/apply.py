@@ -166,6 +166,10 @@ def run(g, o, args):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
         name = (obj.get("metadata") or {}).get("name", "")
+        if not name:
+            gen = (obj.get("metadata") or {}).get("generateName")
+            if gen:
+                raise CLIError(f"from {gen}: cannot use generate name with apply")
         try:
             if server_side:
                 res, warns = client.patch(kind, ns, name, "apply", obj, dry_run=(dry != "none"),

@@ -165,6 +165,11 @@ def load_blueprints(cluster: Cluster, docs: list[dict], now: float) -> None:
     from pykubectl.store.clock import VIRTUAL_EPOCH
     shift = now - VIRTUAL_EPOCH
     ca = cluster.ca_pem()
+    seed = cluster.seed
+    rng = None
+    if seed is not None:
+        import random
+        rng = random.Random(f"{seed}:blueprints")
     for doc in docs:
         obj = _retime(copy.deepcopy(doc), shift, ca)
         kind = srv.for_gvk(obj["apiVersion"], obj["kind"])
@@ -175,7 +180,7 @@ def load_blueprints(cluster: Cluster, docs: list[dict], now: float) -> None:
         age = ann.pop("pykubectl.io/age", None)
         if not ann:
             meta.pop("annotations", None)
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4) if rng else uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(now - (_age_seconds(age) if age else 0))
         if kind.namespaced:
             meta.setdefault("namespace", "default")

@@ -55,3 +55,20 @@ def test_unknown_cluster_and_user_flags(kube):
 def _config(kube):
     import yaml
     return yaml.safe_load(open(kube.kubeconfig))
+
+
+def test_seeded_clusters_are_reproducible(fresh):
+    outs = []
+    for name in ("s1", "s2"):
+        r = fresh("cluster", "create", name, "--seed", "7")
+        assert r.code == 0, r.err
+        fresh("create", "-f", "-", input='{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-"},'
+              '"spec":{"containers":[{"name":"c","image":"nginx"}]}}', check=True)
+        fresh("sim", "advance", "10s", check=True)
+        pods = json.loads(fresh("get", "pods", "-o", "json").out)["items"]
+        nodes = json.loads(fresh("get", "nodes", "-o", "json").out)["items"]
+        outs.append(([(p["metadata"]["name"], p["metadata"]["uid"], p["status"]["podIP"],
+                       p["spec"]["nodeName"], p["metadata"]["creationTimestamp"]) for p in pods],
+                     [n["metadata"]["uid"] for n in nodes]))
+    assert outs[0] == outs[1]
+    assert outs[0][0]

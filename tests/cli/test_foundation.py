@@ -175,3 +175,16 @@ def test_untolerated_taint_leaves_pod_pending_with_scheduler_wording(kube):
     cond = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"][0]
     assert cond["status"] == "False"
     assert cond["message"].startswith("0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.")
+
+
+def test_apply_refuses_generate_name(kube):
+    r = kube("apply", "-f", "-", input=POD.replace("name: web", "generateName: web-"))
+    assert (r.code, r.out, r.err) == (1, "", "error: from web-: cannot use generate name with apply\n")
+
+
+def test_server_side_apply_through_the_cli(kube):
+    r = kube("apply", "--server-side", "-f", "-", input=POD)
+    assert (r.code, r.out) == (0, "pod/web serverside-applied\n"), r.err
+    obj = json.loads(kube("get", "pod", "web", "-o", "json").out)
+    managers = {m["manager"]: m["operation"] for m in obj["metadata"]["managedFields"]}
+    assert managers["kubectl"] == "Apply"

@@ -1,0 +1,307 @@
+"""Authentication and RBAC authorization, as kube-apiserver does them.
+
+Authentication: an x509 client certificate signed by the cluster CA (user = CN, groups = O) or
+a bearer ServiceAccount token (a JWT signed with the cluster's sa.key). Authorization: RBAC over
+the (Cluster)Role and (Cluster)RoleBinding objects handed in, deny by default, with the
+apiserver's exact Forbidden wording. Pure logic: the caller reads the store and the clock.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from pykubectl.api import errors
+
+MASTERS = "system:masters"
+AUTHENTICATED = "system:authenticated"
+
+# the first path segment after a version that is itself a namespace subresource, not a resource
+_NAMESPACE_SUBRESOURCES = ("status", "finalize")
+_VERBS = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
+          "DELETE": "delete"}
+
+
+class User:
+    __slots__ = ("name", "groups")
+
+    def __init__(self, name: str, groups=()):
+        self.name = name
+        groups = list(groups)
+        if name != "system:anonymous" and AUTHENTICATED not in groups:
+            groups.append(AUTHENTICATED)   # the apiserver adds it to every authenticated user
+        self.groups = groups
+
+    def __repr__(self):
+        return f"User({self.name!r}, {self.groups!r})"
+
+
+def from_certificate(ca_pem: str, cert_der: bytes | None, now) -> User | None:
+    """The user of a verified client certificate; `now` is a datetime (the real clock)."""
+    if not cert_der:
+        return None
+    from pykubectl import pki
+    ident = pki.client_identity(ca_pem, cert_der, now)
+    return User(ident[0], ident[1]) if ident else None
+
+
+def from_token(sa_pub: str, token: str, now, service_account_uid=None) -> User | None:
+    """The ServiceAccount a bearer token names, if its signature and times verify.
+
+    `service_account_uid(ns, name)` returns the account's uid (None when it does not exist):
+    a token of a deleted (or recreated) account is refused, as the apiserver's lookup does."""
+    from pykubectl import pki
+    claims = pki.verify_token(sa_pub, token, now)
+    if not claims:
+        return None
+    sub = claims.get("sub") or ""
+    parts = sub.split(":")
+    if len(parts) != 4 or parts[:2] != ["system", "serviceaccount"]:
+        return None
+    ns, name = parts[2], parts[3]
+    if service_account_uid is not None:
+        uid = service_account_uid(ns, name)
+        want = ((claims.get("kubernetes.io") or {}).get("serviceaccount") or {}).get("uid") \
+            or claims.get("kubernetes.io/serviceaccount/service-account.uid")
+        if uid is None or (want and want != uid):
+            return None
+    return User(sub, ["system:serviceaccounts", f"system:serviceaccounts:{ns}"])
+
+
+def unauthorized() -> errors.StatusError:
+    return errors.StatusError(401, "Unauthorized", "Unauthorized")
+
+
+# -- request attributes (k8s.io/apiserver RequestInfoFactory) ---------------------------
+
+class Attributes:
+    """What is being asked: verb and resource (or non-resource path)."""
+
+    __slots__ = ("user", "verb", "path", "resource_request", "api_group", "api_version",
+                 "namespace", "resource", "subresource", "name")
+
+    def __init__(self, user, verb, path, resource_request=False, api_group="", api_version="",
+                 namespace="", resource="", subresource="", name=""):
+        self.user, self.verb, self.path = user, verb, path
+        self.resource_request = resource_request
+        self.api_group, self.api_version = api_group, api_version
+        self.namespace, self.resource, self.subresource, self.name = namespace, resource, subresource, name
+
+
+def request_attributes(user: User, method: str, path: str, query: str = "") -> Attributes:
+    """Parse /api/v1/namespaces/ns/pods/name/sub and /apis/g/v/... the way the apiserver does."""
+    parts = [p for p in path.strip("/").split("/") if p] if path.strip("/") else []
+    non_resource = Attributes(user, method.lower(), path)
+    if not parts or parts[0] not in ("api", "apis"):
+        return non_resource
+    if parts[0] == "api":
+        if len(parts) < 2:
+            return non_resource
+        group, version, rest = "", parts[1], parts[2:]
+    else:
+        if len(parts) < 3:
+            return non_resource
+        group, version, rest = parts[1], parts[2], parts[3:]
+    if not rest:
+        return non_resource
+    q = parse_qs(query)
+    verb = _VERBS.get(method.upper(), method.lower())
+    watch_prefix = False
+    if rest[0] in ("watch", "proxy") and len(rest) > 1:
+        watch_prefix = rest[0] == "watch"
+        if rest[0] == "proxy":
+            verb = "proxy"
+        rest = rest[1:]
+    ns = ""
+    if rest[0] == "namespaces":
+        if len(rest) > 1:
+            ns = rest[1]
+            if len(rest) > 2 and rest[2] not in _NAMESPACE_SUBRESOURCES:
+                rest = rest[2:]
+    a = Attributes(user, verb, path, True, group, version, ns)
+    a.resource = rest[0]
+    if len(rest) > 1:
+        a.name = rest[1]
+    if len(rest) > 2:
+        a.subresource = rest[2]
+    if watch_prefix:
+        a.verb = "watch"
+    elif verb == "get" and not a.name:
+        a.verb = "watch" if (q.get("watch") or ["false"])[0].lower() in ("true", "1") else "list"
+    elif verb == "delete" and not a.name:
+        a.verb = "deletecollection"
+    if a.verb in ("list", "watch") and not a.name:
+        # a metadata.name field selector names the object (lets resourceNames rules match)
+        for term in (q.get("fieldSelector") or [""])[0].split(","):
+            k, _, v = term.partition("=")
+            if k == "metadata.name" and v and not v.startswith("="):
+                a.name = v
+    return a
+
+
+# -- RBAC --------------------------------------------------------------------------------
+
+def _has(values, wanted: str) -> bool:
+    return "*" in values or wanted in values
+
+
+def rule_allows(rule: dict, a: Attributes) -> bool:
+    """One PolicyRule against the request (rbac/v1 helpers: VerbMatches, ResourceMatches...)."""
+    verbs = rule.get("verbs") or []
+    if not _has(verbs, a.verb):
+        return False
+    if not a.resource_request:
+        for u in rule.get("nonResourceURLs") or []:
+            if u == "*" or u == a.path or (u.endswith("*") and a.path.startswith(u[:-1])):
+                return True
+        return False
+    if rule.get("nonResourceURLs") and not rule.get("resources"):
+        return False
+    if not _has(rule.get("apiGroups") or [], a.api_group):
+        return False
+    combined = a.resource + ("/" + a.subresource if a.subresource else "")
+    ok = False
+    for r in rule.get("resources") or []:
+        if r == "*" or r == combined:
+            ok = True
+        elif a.subresource and r == "*/" + a.subresource:
+            ok = True
+        elif not a.subresource and r == a.resource:
+            ok = True
+        if ok:
+            break
+    if not ok:
+        return False
+    names = rule.get("resourceNames") or []
+    return not names or a.name in names
+
+
+def _subject_matches(subject: dict, user: User, binding_ns: str) -> bool:
+    kind = subject.get("kind")
+    name = subject.get("name")
+    if kind == "User":
+        return name == user.name
+    if kind == "Group":
+        return name in user.groups
+    if kind == "ServiceAccount":
+        ns = subject.get("namespace") or binding_ns
+        return user.name == f"system:serviceaccount:{ns}:{name}"
+    return False
+
+
+def _match_labels(selector: dict, labels: dict) -> bool:
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in selector.get("matchExpressions") or []:
+        key, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
+        if op == "In" and labels.get(key) not in vals:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in vals:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+class Policy:
+    """The RBAC objects the authorizer consults (as its informers' caches would hold them)."""
+
+    def __init__(self, cluster_roles=(), cluster_role_bindings=(), roles=(), role_bindings=()):
+        self.cluster_roles = {o["metadata"]["name"]: o for o in cluster_roles}
+        self.cluster_role_bindings = list(cluster_role_bindings)
+        self.roles = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in roles}
+        self.role_bindings = list(role_bindings)
+
+    def _cluster_role_rules(self, name: str) -> list[dict] | None:
+        cr = self.cluster_roles.get(name)
+        if cr is None:
+            return None
+        rules = list(cr.get("rules") or [])
+        agg = cr.get("aggregationRule")
+        if agg:
+            # the clusterrole-aggregation controller's union, computed on read
+            for other in self.cluster_roles.values():
+                if other is cr:
+                    continue
+                labels = (other.get("metadata") or {}).get("labels") or {}
+                if any(_match_labels(sel, labels) for sel in agg.get("clusterRoleSelectors") or []):
+                    rules.extend(r for r in other.get("rules") or [] if r not in rules)
+        return rules
+
+    def _role_rules(self, ref: dict, ns: str) -> tuple[list[dict] | None, str]:
+        kind, name = ref.get("kind"), ref.get("name")
+        if kind == "ClusterRole":
+            rules = self._cluster_role_rules(name)
+            return rules, f'clusterrole.rbac.authorization.k8s.io "{name}" not found'
+        role = self.roles.get((ns, name))
+        return (None if role is None else role.get("rules") or []), \
+            f'role.rbac.authorization.k8s.io "{name}" not found'
+
+    def authorize(self, a: Attributes) -> tuple[bool, str]:
+        """(allowed, reason): the union of system:masters and RBAC, deny by default."""
+        if MASTERS in a.user.groups:
+            return True, ""
+        errs = []
+        for b in self.cluster_role_bindings:
+            if not any(_subject_matches(s, a.user, "") for s in b.get("subjects") or []):
+                continue
+            rules, missing = self._role_rules(b.get("roleRef") or {}, "")
+            if rules is None:
+                errs.append(missing)
+                continue
+            if any(rule_allows(r, a) for r in rules):
+                return True, ""
+        if a.namespace:
+            for b in self.role_bindings:
+                bns = b["metadata"].get("namespace", "")
+                if bns != a.namespace:
+                    continue
+                if not any(_subject_matches(s, a.user, bns) for s in b.get("subjects") or []):
+                    continue
+                rules, missing = self._role_rules(b.get("roleRef") or {}, bns)
+                if rules is None:
+                    errs.append(missing)
+                    continue
+                if any(rule_allows(r, a) for r in rules):
+                    return True, ""
+        reason = ""
+        if errs:
+            reason = "RBAC: " + (errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]")
+        return False, reason
+
+
+def forbidden_message(a: Attributes) -> str:
+    """The authorizer half of the message (responsewriters.forbiddenMessage)."""
+    if not a.resource_request:
+        return f'User "{a.user.name}" cannot {a.verb} path "{a.path}"'
+    resource = a.resource + ("/" + a.subresource if a.subresource else "")
+    if a.namespace:
+        return (f'User "{a.user.name}" cannot {a.verb} resource "{resource}" in API group '
+                f'"{a.api_group}" in the namespace "{a.namespace}"')
+    return (f'User "{a.user.name}" cannot {a.verb} resource "{resource}" in API group '
+            f'"{a.api_group}" at the cluster scope')
+
+
+def forbidden(a: Attributes, reason: str = "") -> errors.StatusError:
+    """The 403 Status (responsewriters.ForbiddenStatus + apierrors.NewForbidden)."""
+    msg = forbidden_message(a)
+    if reason:
+        msg += ": " + reason
+    qualified = ""
+    if a.resource:
+        qualified = f"{a.resource}.{a.api_group}" if a.api_group else a.resource
+    if not qualified:
+        message = f"forbidden: {msg}"
+    elif a.name:
+        message = f'{qualified} "{a.name}" is forbidden: {msg}'
+    else:
+        message = f"{qualified} is forbidden: {msg}"
+    details = {}   # metav1.StatusDetails' field order: name, group, kind
+    if a.name:
+        details["name"] = a.name
+    if a.api_group:
+        details["group"] = a.api_group
+    if a.resource:
+        details["kind"] = a.resource
+    return errors.StatusError(403, "Forbidden", message, details)
