@@ -9,6 +9,9 @@ def controllers(cluster=None):
     out = [NamespaceController(), ServiceAccountController(),
            RootCAPublisher(cluster.ca_pem if cluster is not None else (lambda: None)),
            GarbageCollector(), EventTTL()]
+    if cluster is not None:
+        from pykubectl.controllers.tokens import TokensController
+        out.append(TokensController(cluster))
     try:
         from pykubectl.controllers.scheduler import Scheduler
         out.append(Scheduler())

@@ -188,3 +188,18 @@ def test_server_side_apply_through_the_cli(kube):
     obj = json.loads(kube("get", "pod", "web", "-o", "json").out)
     managers = {m["manager"]: m["operation"] for m in obj["metadata"]["managedFields"]}
     assert managers["kubectl"] == "Apply"
+
+
+def test_service_account_token_secret_gets_its_token(kube):
+    kube("create", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata:\n  name: nm-01\n", check=True)
+    r = kube("apply", "-f", manifest("32-secret-nm-01.yaml"))
+    assert (r.code, r.out) == (0, "secret/nm-01-secret created\n"), r.err
+    import base64
+    sec = json.loads(kube("get", "secret", "nm-01-secret", "-n", "nm-01", "-o", "json").out)
+    token = base64.b64decode(sec["data"]["token"]).decode()
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert claims["sub"] == "system:serviceaccount:nm-01:default"
+    assert base64.b64decode(sec["data"]["namespace"]) == b"nm-01"
+    assert base64.b64decode(sec["data"]["ca.crt"]).startswith(b"-----BEGIN CERTIFICATE-----")
+    sa = json.loads(kube("get", "sa", "default", "-n", "nm-01", "-o", "json").out)
+    assert sec["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == sa["metadata"]["uid"]
