@@ -175,3 +175,7 @@ class Kubelet(Controller):
             return [killing, Timer(key, stop_at)]
         first = not meta.get("deletionGracePeriodSeconds") or now < (parse_time(meta["deletionTimestamp"]) or now)
         return ([killing] if running and first else []) + [Delete("pods", meta.get("namespace", ""), meta["name"], grace_period=0, uid=meta.get("uid"))]
+
+
+def controllers(cluster):
+    return [Kubelet()]

@@ -1,5 +1,15 @@
-"""Which controllers run, in order. Kept apart so `manager` stays free of imports of them."""
+"""Which controllers run, in order. Kept apart so `manager` stays free of imports of them.
+
+Optional controllers are found by module name: a module listed in OPTIONAL that exists provides
+`controllers(cluster) -> list[Controller]`."""
 from __future__ import annotations
+
+import importlib
+
+OPTIONAL = (
+    "scheduler", "kubelet", "node_lifecycle",
+    "replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob",
+)
 
 
 def controllers(cluster=None):
@@ -12,14 +22,12 @@ def controllers(cluster=None):
     if cluster is not None:
         from pykubectl.controllers.tokens import TokensController
         out.append(TokensController(cluster))
-    try:
-        from pykubectl.controllers.scheduler import Scheduler
-        out.append(Scheduler())
-    except ImportError:
-        pass
-    try:
-        from pykubectl.controllers.kubelet import Kubelet
-        out.append(Kubelet())
-    except ImportError:
-        pass
+    for name in OPTIONAL:
+        try:
+            mod = importlib.import_module(f"pykubectl.controllers.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"pykubectl.controllers.{name}":
+                raise
+            continue
+        out.extend(mod.controllers(cluster))
     return out

@@ -133,3 +133,7 @@ class Scheduler(Controller):
         if taint:
             return "node(s) had untolerated taint {" + f"{taint.get('key')}: {taint.get('value', '')}" + "}"
         return None
+
+
+def controllers(cluster):
+    return [Scheduler()]
