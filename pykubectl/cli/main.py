@@ -135,7 +135,9 @@ def run(argv: list[str], out=None, err=None) -> int:
             raise E.CLIError(f'unknown command "{verb}" for "kubectl"')
         try:
             mod = _load_verb(verb)
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as e:
+            if e.name != f"pykubectl.cli.{VERBS[verb]}":
+                raise
             raise E.CLIError(f'"{verb}" is not implemented in pykubectl yet')
         if hasattr(mod, "command"):        # a click group of our own (cluster, sim)
             return _run_click(mod.command, verb, rest[1:], g)
