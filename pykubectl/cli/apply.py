@@ -19,11 +19,12 @@ def _read_source(src: str) -> str:
         return sys.stdin.read()
     if src.startswith(("http://", "https://")):
         import urllib.request
+        import urllib.error
         try:
             with urllib.request.urlopen(src, timeout=30) as r:
-                if r.status != 200:
-                    raise CLIError(f'unable to read URL "{src}", server reported {r.status} {r.reason}, status code={r.status}')
                 return r.read().decode("utf-8")
+        except urllib.error.HTTPError as e:
+            raise CLIError(f'unable to read URL "{src}", server reported {e.code} {e.reason}, status code={e.code}')
         except OSError as e:
             raise CLIError(f'unable to read URL "{src}": {e}')
     with open(src, encoding="utf-8") as f:
@@ -36,14 +37,21 @@ def _expand(path: str, recursive: bool) -> list[str]:
     if not os.path.exists(path):
         raise CLIError(f'the path "{path}" does not exist')
     if os.path.isdir(path):
-        out = []
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            out.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(_EXTS))
-            if not recursive:
-                break
-        return out
+        return _walk(path, recursive)
     return [path]
+
+
+def _walk(path: str, recursive: bool) -> list[str]:
+    """filepath.Walk's lexical order: a folder's entries sorted, sub-folders visited in place."""
+    out = []
+    for name in sorted(os.listdir(path)):
+        full = os.path.join(path, name)
+        if os.path.isdir(full):
+            if recursive:
+                out.extend(_walk(full, True))
+        elif name.endswith(_EXTS):
+            out.append(full)
+    return out
 
 
 def read_manifests(filenames, recursive: bool):

@@ -203,3 +203,57 @@ def test_service_account_token_secret_gets_its_token(kube):
     assert base64.b64decode(sec["data"]["ca.crt"]).startswith(b"-----BEGIN CERTIFICATE-----")
     sa = json.loads(kube("get", "sa", "default", "-n", "nm-01", "-o", "json").out)
     assert sec["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == sa["metadata"]["uid"]
+
+
+def test_apply_from_url_served_on_loopback(kube):
+    import http.server
+    import threading
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = POD.encode() if self.path == "/pod.yaml" else b"nope"
+            self.send_response(200 if self.path == "/pod.yaml" else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        url = f"http://127.0.0.1:{srv.server_address[1]}"
+        r = kube("apply", "-f", f"{url}/pod.yaml")
+        assert (r.code, r.out) == (0, "pod/web created\n"), r.err
+        r = kube("apply", "-f", f"{url}/missing.yaml")
+        assert r.code == 1
+        assert r.err == f'error: unable to read URL "{url}/missing.yaml", server reported 404 Not Found, status code=404\n'
+    finally:
+        srv.shutdown()
+
+
+def test_apply_directory_recursively(kube, tmp_path):
+    tmp_path = tmp_path / "manifests"
+    (tmp_path / "a").mkdir(parents=True)
+    (tmp_path / "one.yaml").write_text(POD)
+    (tmp_path / "a" / "two.yaml").write_text(POD.replace("name: web", "name: web2"))
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    assert kube("apply", "-f", str(tmp_path)).out == "pod/web created\n"
+    # filepath.Walk's order: the folder "a" sorts before "one.yaml"
+    assert kube("apply", "-R", "-f", str(tmp_path)).out == "pod/web2 created\npod/web unchanged\n"
+    names = kube("get", "pods", "-o", "name").out.split()
+    assert names == ["pod/web", "pod/web2"]
+
+
+def test_missing_file(kube):
+    r = kube("apply", "-f", "/nonexistent.yaml")
+    assert (r.code, r.err) == (1, 'error: the path "/nonexistent.yaml" does not exist\n')
+
+
+def test_multi_document_apply_keeps_what_came_before_a_failure(kube):
+    docs = POD + "---\n" + POD.replace("name: web", "name: Bad_Name") + "---\n" + POD.replace("name: web", "name: web3")
+    r = kube("apply", "-f", "-", input=docs)
+    assert r.code == 1
+    assert r.out == "pod/web created\npod/web3 created\n"
+    assert 'Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"' in r.err
