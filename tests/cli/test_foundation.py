@@ -185,7 +185,7 @@ def test_apply_refuses_generate_name(kube):
 def test_server_side_apply_through_the_cli(kube):
     r = kube("apply", "--server-side", "-f", "-", input=POD)
     assert (r.code, r.out) == (0, "pod/web serverside-applied\n"), r.err
-    obj = json.loads(kube("get", "pod", "web", "-o", "json").out)
+    obj = json.loads(kube("get", "pod", "web", "-o", "json", "--show-managed-fields").out)
     managers = {m["manager"]: m["operation"] for m in obj["metadata"]["managedFields"]}
     assert managers["kubectl"] == "Apply"
 
