@@ -141,6 +141,9 @@ def run(argv: list[str], out=None, err=None) -> int:
             raise E.CLIError(f'"{verb}" is not implemented in pykubectl yet')
         if hasattr(mod, "command"):        # a click group of our own (cluster, sim)
             return _run_click(mod.command, verb, rest[1:], g)
+        if getattr(mod, "RAW_ARGS", False):   # a verb with subcommands parses its own flags
+            mod.run(g, None, rest[1:])
+            return 0
         from pykubectl.cli import flags as F
         if "-h" in rest[1:] or "--help" in rest[1:rest.index("--") if "--" in rest else None]:
             (out or sys.stdout).write(verb_help(verb, mod))
