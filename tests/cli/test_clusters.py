@@ -72,3 +72,18 @@ def test_seeded_clusters_are_reproducible(fresh):
                      [n["metadata"]["uid"] for n in nodes]))
     assert outs[0] == outs[1]
     assert outs[0][0]
+
+
+def test_two_clusters_switch_by_use_context(kube):
+    for c in ("a", "b"):
+        r = kube("cluster", "create", f"cluster-{c}", "--context", f"context-{c}", "--clock", "virtual")
+        assert r.code == 0, r.err
+    kube("create", "-f", "-", input='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"in-b"}}', check=True)
+    r = kube("config", "use-context", "context-a")
+    assert r.out == 'Switched to context "context-a".\n'
+    assert kube("get", "cm", "in-b").code == 1
+    assert kube("get", "cm", "in-b", "--context", "context-b", "-o", "name").out == "configmap/in-b\n"
+    assert kube("config", "current-context").out == "context-a\n"
+    kube("config", "use-context", "context-b", check=True)
+    assert kube("get", "cm", "in-b", "-o", "name").out == "configmap/in-b\n"
+    assert kube("get", "nodes", "-o", "name").out.split() == ["node/k8s-master", "node/worker-1", "node/worker-2"]
