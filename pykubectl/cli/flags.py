@@ -38,6 +38,7 @@ class Options(dict):
     def __init__(self):
         super().__init__()
         self.changed: set[str] = set()
+        self.args_len_at_dash = -1
 
     def __getattr__(self, k):
         try:
@@ -93,6 +94,7 @@ def parse(flags: list[Flag], argv: list[str]) -> tuple[Options, list[str]]:
         a = argv[i]
         i += 1
         if a == "--":
+            o.args_len_at_dash = len(args)   # pflag's ArgsLenAtDash
             args.extend(argv[i:])
             break
         if a.startswith("--") and len(a) > 2:

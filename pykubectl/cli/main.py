@@ -77,8 +77,10 @@ class Globals:
         self.env = os.environ
 
 
-def split_globals(argv: list[str]) -> tuple[Globals, list[str]]:
-    """Take the global flags out of argv wherever they stand (up to a bare `--`)."""
+def split_globals(argv: list[str], local: frozenset = frozenset()) -> tuple[Globals, list[str]]:
+    """Take the global flags out of argv wherever they stand (up to a bare `--`). Names in
+    `local` are the verb's own flags, which shadow the global ones as cobra's local flags do
+    (`create rolebinding --user`)."""
     g = Globals()
     rest: list[str] = []
     i = 0
@@ -88,7 +90,9 @@ def split_globals(argv: list[str]) -> tuple[Globals, list[str]]:
             rest.extend(argv[i:])
             break
         name, eq, val = a.partition("=")
-        if name in _GLOBAL_VALUE and not (name == "-n" and eq):
+        if name in local:
+            rest.append(a)
+        elif name in _GLOBAL_VALUE and not (name == "-n" and eq):
             key = _GLOBAL_VALUE[name]
             if not eq:
                 if i + 1 >= len(argv):
@@ -146,8 +150,12 @@ def run(argv: list[str], out=None, err=None) -> int:
             return 0
         from pykubectl.cli import flags as F
         if "-h" in rest[1:] or "--help" in rest[1:rest.index("--") if "--" in rest else None]:
-            (out or sys.stdout).write(verb_help(verb, mod))
+            text = mod.help_for(rest[1:]) if hasattr(mod, "help_for") else None
+            (out or sys.stdout).write(text or verb_help(verb, mod))
             return 0
+        local = frozenset(f"--{f.name}" for f in mod.FLAGS if f"--{f.name}" in _GLOBAL_VALUE or f"--{f.name}" in _GLOBAL_BOOL)
+        if local:
+            g, rest = split_globals(argv, local)
         try:
             o, args = F.parse(mod.FLAGS, rest[1:])
         except F.FlagError as e:
