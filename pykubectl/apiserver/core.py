@@ -57,9 +57,13 @@ class APIServer:
     def __init__(self, cluster):
         self.cluster = cluster
         self.store = cluster.store
-        self.clock = cluster.clock
         self._registry = None
         self._ip = None
+
+    @property
+    def clock(self):
+        # always the cluster's current clock: long-running processes reload it
+        return self.cluster.clock
 
     # -- kinds ------------------------------------------------------------------------
     def registry(self):
@@ -332,6 +336,9 @@ class APIServer:
                 new.pop("status", None)
         if "generation" in om and _spec_part(new) != _spec_part(old):
             nm["generation"] = om["generation"] + 1
+        # the request's resourceVersion was checked already; the stored one is compared below so a
+        # request that changes nothing writes nothing
+        nm["resourceVersion"] = om.get("resourceVersion")
         return new
 
     def _finish_write(self, t, kind, new: dict) -> dict:

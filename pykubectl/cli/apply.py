@@ -7,7 +7,7 @@ import os
 import sys
 
 
-from pykubectl.cli.errors import CLIError, Printed
+from pykubectl.cli.errors import CLIError, report
 from pykubectl.cli.flags import DRY_RUN, Flag, filename_flags
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -166,10 +166,9 @@ def run(g, o, args):
     dry = dry_run_mode(dry_run)
     from pykubectl.api.errors import StatusError
     from pykubectl.cli.context import client as make_client
-    from pykubectl.cli.errors import status_line
     client = make_client(g)
     out, err = sys.stdout, sys.stderr
-    failed = False
+    failed = []
     for obj, dupes, src in read_manifests(filename, recursive):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
@@ -190,15 +189,13 @@ def run(g, o, args):
                                                  field_manager or "kubectl-client-side-apply")
                 print_warnings(warns, err)
         except StatusError as e:
-            failed = True
             if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
                 e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
                     else f'error when applying patch to "{src}": {e.message}'
-            err.write(status_line(e) + "\n")
+            failed.append(e)
             continue
         out.write(f"{kind_name(kind)}/{name} {verb}{suffix(dry)}\n")
-    if failed:
-        raise Printed(1)
+    report(failed, err)
 
 
 def _exists(client, kind, ns, name) -> bool:

@@ -249,14 +249,13 @@ def _run_files(g, o):
     from pykubectl.cli.apply import (_annotated, dry_run_mode, kind_name, print_warnings, read_manifests,
                                      resolve_manifest_kind, suffix, target_namespace, validate_mode)
     from pykubectl.cli.context import client as make_client
-    from pykubectl.cli.errors import status_line
     if not o.filename:
         raise CLIError("must specify one of -f and -k")
     output = _output_mode(o.output)
     mode = validate_mode(o.validate)
     dry = dry_run_mode(o.dry_run)
     client = make_client(g)
-    failed = False
+    failed = []
     for obj, dupes, src in read_manifests(o.filename, o.recursive):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
@@ -268,9 +267,8 @@ def _run_files(g, o):
                 res, warns = client.create(kind, obj, ns, dry_run=(dry == "server"), field_validation=mode,
                                            field_manager=o.field_manager, duplicates=dupes)
             except StatusError as e:
-                failed = True
                 e.message = f'error when creating "{src}": {e.message}'
-                sys.stderr.write(status_line(e) + "\n")
+                failed.append(e)
                 continue
             print_warnings(warns, sys.stderr)
         if output:
@@ -278,8 +276,8 @@ def _run_files(g, o):
         else:
             name = (res.get("metadata") or {}).get("name") or ""
             sys.stdout.write(f"{kind_name(kind)}/{name} created{suffix(dry)}\n")
-    if failed:
-        raise Printed(1)
+    from pykubectl.cli.errors import report
+    report(failed, sys.stderr)
 
 
 class _Generate:

@@ -23,6 +23,41 @@ class Printed(Exception):
         self.code = code
 
 
+def _go_quote(s: str) -> str:
+    import json
+    return json.dumps(s, ensure_ascii=False)
+
+
+def invalid_message(e) -> str | None:
+    """checkErr's rendering of a 422 Invalid: `The Pod "x" is invalid: <field>: <detail>`, or a
+    `* ` line per cause when there are several."""
+    d = e.details or {}
+    if e.reason != "Invalid":
+        return None
+    head = "The request is invalid"
+    if d.get("kind") or d.get("name"):
+        head = f"The {d.get('kind', '')} {_go_quote(d.get('name', ''))} is invalid"
+    causes = [f"{c.get('field', '')}: {c.get('message', '')}" if c.get("field") else c.get("message", "")
+              for c in d.get("causes") or ()]
+    if not causes:
+        return head
+    if len(causes) == 1:
+        return f"{head}: {causes[0]}"
+    return f"{head}: \n" + "".join(f"* {c}\n" for c in causes).rstrip("\n")
+
+
+def report(errors: list, err) -> None:
+    """How kubectl ends a multi-object verb: one error goes through checkErr as itself; several
+    are printed one per line. Raises; returns only when there were none."""
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0]
+    for e in errors:
+        err.write(status_line(e) + "\n")
+    raise Printed(1)
+
+
 def status_line(e) -> str:
     """kubectl's rendering of an API error: `Error from server (NotFound): pods "x" not found`."""
     if e.reason and e.reason not in ("Unknown",):
@@ -41,7 +76,7 @@ def handle(e: BaseException, err) -> int:
     if isinstance(e, BrokenPipeError):
         return 0
     if isinstance(e, StatusError):
-        err.write(status_line(e) + "\n")
+        err.write((invalid_message(e) or status_line(e)) + "\n")
         return 1
     if type(e).__name__ == "ConfigurationError":
         err.write(f"Error in configuration: {e.message}\n")

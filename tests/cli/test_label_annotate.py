@@ -59,7 +59,7 @@ LABEL_CASES = [
      "beta.kubernetes.io/arch=amd64\nbeta.kubernetes.io/os=linux\nkr=az-1\nkubernetes.io/arch=amd64\n"
      "kubernetes.io/hostname=worker-1\nkubernetes.io/os=linux\n", ""),
     ([], ["label", "nodes", "worker-1", "Bad Key=x"], 1, "",
-     'Error from server (Invalid): Node "worker-1" is invalid: metadata.labels: Invalid value: "Bad Key": name part '
+     'The Node "worker-1" is invalid: metadata.labels: Invalid value: "Bad Key": name part '
      "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
      "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
      "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\n"),
