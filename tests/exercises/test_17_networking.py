@@ -32,3 +32,25 @@ def test_system_pods_and_nodes_as_installed(kube):
     assert sorted(n.rsplit("-", 1)[0] for n in on["worker-1"]) == ["calico-node", "kube-proxy"]
     assert sorted(n.rsplit("-", 1)[0] for n in on["worker-2"]) == ["calico-node", "kube-proxy"]
     assert any(n.startswith("coredns-") for n in on["k8s-master"])
+
+
+def test_describe_ippool(kube):
+    r = kube("describe", "IPPool")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0] == "Name:         default-ipv4-ippool"
+    assert "API Version:  crd.projectcalico.org/v1" in lines
+    assert "Kind:         IPPool" in lines
+    assert "  Cidr:           20.96.0.0/12" in lines
+    assert "  Block Size:     26" in lines
+    assert lines[-1] == "Events:           <none>"
+
+
+def test_labels_and_taints_as_the_notes_type_them(kube):
+    assert kube("label", "nodes", "worker-1", "kr=az-1").out == "node/worker-1 labeled\n"
+    assert kube("label", "nodes", "worker-2", "us=az-1").out == "node/worker-2 labeled\n"
+    assert kube("get", "nodes", "-l", "kr=az-1", "-o", "name").out == "node/worker-1\n"
+    assert kube("taint", "nodes", "worker-1", "hw=gpu:NoSchedule").out == "node/worker-1 tainted\n"
+    r = kube("taint", "nodes", "worker-1", "hw=gpu:NoSchedule")
+    assert (r.code, r.err) == (1, "error: node worker-1 already has hw taint(s) with same effect(s) and --overwrite is false\n")
+    assert kube("taint", "nodes", "worker-1", "hw=gpu:NoSchedule-").out == "node/worker-1 untainted\n"
