@@ -180,7 +180,19 @@ class APIServer:
         if rev < compacted:
             raise errors.gone(f"too old resource version: {rev} ({compacted})")
         end = None if timeout is None else _time.monotonic() + timeout
+        seen_version = None   # PRAGMA data_version: moves when another process commits
+        dirty = True          # our own commits (drive()) do not move it
         while end is None or _time.monotonic() < end:
+            version = self.store.data_version()
+            if not dirty and version == seen_version:
+                if drive is not None:
+                    before = self.store.meta("revision")
+                    drive()
+                    dirty = self.store.meta("revision") != before
+                if not dirty:
+                    _time.sleep(poll if end is None else max(0.0, min(poll, end - _time.monotonic())))
+                continue
+            seen_version, dirty = version, False
             with self.store.read() as t:
                 if rev < t.compacted():
                     raise errors.gone(f"too old resource version: {rev} ({t.compacted()})")
@@ -196,11 +208,9 @@ class APIServer:
                     continue
                 yield type_, obj
             if batch:
+                dirty = True   # there may be more past this batch
                 continue
             rev = max(rev, top)
-            if drive is not None:
-                drive()
-            _time.sleep(poll if end is None else max(0.0, min(poll, end - _time.monotonic())))
 
     # -- writes -----------------------------------------------------------------------
     def create(self, kind, obj: dict, ns: str | None = None, *, dry_run=False,

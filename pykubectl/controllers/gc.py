@@ -18,12 +18,25 @@ class GarbageCollector(Controller):
 
     def keys_for(self, type_, group, res, obj):
         meta = obj.get("metadata") or {}
+        keys = []
         if type_ == "DELETED" or (meta.get("deletionTimestamp") and
                                   set(meta.get("finalizers") or ()) & {"orphan", "foregroundDeletion"}):
-            return [f"{type_}|{meta.get('uid')}|" + make_key(group, res, meta.get("namespace") or "", meta.get("name"))]
-        return []
+            keys.append(f"{type_}|{meta.get('uid')}|" + make_key(group, res, meta.get("namespace") or "", meta.get("name")))
+        if type_ == "DELETED":
+            # a dependent gone may complete its owner's foreground deletion
+            for ref in meta.get("ownerReferences") or ():
+                keys.append(f"OWNER|{ref.get('uid')}|{ref.get('apiVersion')}|{ref.get('kind')}|"
+                            f"{meta.get('namespace') or ''}|{ref.get('name')}")
+        return keys
 
     def reconcile(self, key, view, now):
+        if key.startswith("OWNER|"):
+            _, uid, api_version, kind, ns, name = key.split("|", 5)
+            try:
+                k = view.server.for_gvk(api_version, kind)
+            except Exception:
+                return []
+            key = f"MODIFIED|{uid}|" + make_key(k.group, k.plural, ns if k.namespaced else "", name)
         type_, uid, rest = key.split("|", 2)
         group, res, ns, name = split_key(rest)
         t = view.txn

@@ -203,3 +203,31 @@ def test_namespace_lifecycle_refuses_content_in_missing_namespace(cluster):
     with pytest.raises(StatusError) as e:
         cluster.apiserver.create(kind(cluster, "cm"), cm("x"), "nope")
     assert (e.value.code, e.value.message) == (404, 'namespaces "nope" not found')
+
+
+@pytest.mark.parametrize("policy,owner_gone,child_gone,child_has_owner", [
+    ("Background", True, True, None),
+    ("Foreground", True, True, None),
+    ("Orphan", True, False, False),
+], ids=["background", "foreground", "orphan"])
+def test_deletion_propagation(cluster, policy, owner_gone, child_gone, child_has_owner):
+    srv = cluster.apiserver
+    k = kind(cluster, "cm")
+    owner, _ = srv.create(k, cm("owner"), "default")
+    child = cm("child")
+    child["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                             "uid": owner["metadata"]["uid"], "blockOwnerDeletion": True}]
+    srv.create(k, child, "default")
+    srv.delete(k, "default", "owner", propagation=policy)
+    cluster.engine.run()   # no clock movement needed: each step is driven by the change before it
+
+    def exists(name):
+        try:
+            return srv.get(k, "default", name)
+        except StatusError:
+            return None
+    assert (exists("owner") is None) == owner_gone
+    live = exists("child")
+    assert (live is None) == child_gone
+    if child_has_owner is not None:
+        assert ("ownerReferences" in live["metadata"]) == child_has_owner
