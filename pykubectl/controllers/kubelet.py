@@ -85,6 +85,8 @@ class Kubelet(Controller):
         if meta.get("deletionTimestamp"):
             return self._terminate(key, pod, now)
         status = pod.get("status") or {}
+        if status.get("phase") == "Running":
+            return self._exits(key, pod, now)
         if status.get("phase") not in (None, "Pending"):
             return []
         started = parse_time(status.get("startTime"))
@@ -159,7 +161,24 @@ class Kubelet(Controller):
             evs += [Event(pod, "Normal", "Pulled", f'Successfully pulled image "{image}" in {PULL_SECONDS:.0f}s ({PULL_SECONDS:.0f}s including waiting). Image size: 0 bytes.', _source(node_name), fp),
                     Event(pod, "Normal", "Created", f"Created container: {c['name']}", _source(node_name), fp),
                     Event(pod, "Normal", "Started", f"Started container {c['name']}", _source(node_name), fp)]
-        return [Put("pods", pod, status=True), *evs]
+        from pykubectl.runtime import exits
+        nxt = [t for t, _ in exits.exit_times(pod).values()]
+        key = make_key("", "pods", pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
+        return [Put("pods", pod, status=True), *evs] + ([Timer(key, min(nxt))] if nxt else [])
+
+    def _exits(self, key, pod, now):
+        """Containers whose command ends (sh -c "exit 0", sleep 5, ...) exit at their moment."""
+        from pykubectl.runtime import exits
+        out = []
+        st = exits.finish_containers(pod, now)
+        if st is not None:
+            pod = copy.deepcopy(pod)
+            pod["status"] = st
+            out.append(Put("pods", pod, status=True))
+        nxt = [t for t, _ in exits.exit_times(pod).values() if t > now]
+        if nxt and pod["status"].get("phase") == "Running":
+            out.append(Timer(key, min(nxt)))
+        return out
 
     def _terminate(self, key, pod, now):
         meta = pod["metadata"]
