@@ -305,3 +305,71 @@ def forbidden(a: Attributes, reason: str = "") -> errors.StatusError:
     if a.resource:
         details["kind"] = a.resource
     return errors.StatusError(403, "Forbidden", message, details)
+
+
+# -- impersonation (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) ----------------
+
+def impersonate(policy: Policy, requester: User, user: str | None, groups=()) -> User:
+    """The user a request acts as under Impersonate-User/-Group, each checked with the
+    `impersonate` verb; raises the apiserver's 403 when one is not allowed."""
+    if not user:
+        if groups:
+            raise errors.StatusError(500, "InternalError",
+                                     "Internal error occurred: requested [" + " ".join(
+                                         f"{{Group  {g}  authentication.k8s.io/v1  }}" for g in groups)
+                                     + "] without impersonating a user")
+        return requester
+    checks = []
+    parts = user.split(":")
+    if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
+        checks.append(Attributes(requester, "impersonate", "", True, "", "v1", parts[2], "serviceaccounts", "", parts[3]))
+        base = ["system:serviceaccounts", f"system:serviceaccounts:{parts[2]}"]
+    else:
+        checks.append(Attributes(requester, "impersonate", "", True, "", "v1", "", "users", "", user))
+        base = []
+    for g in groups:
+        checks.append(Attributes(requester, "impersonate", "", True, "", "v1", "", "groups", "", g))
+    for a in checks:
+        allowed, reason = policy.authorize(a)
+        if not allowed:
+            raise forbidden(a, reason)
+    return User(user, base + [g for g in groups if g not in base])
+
+
+# -- the access reviews kubectl auth can-i / whoami create ------------------------------------
+
+def review_attributes(user: User, spec: dict) -> Attributes:
+    """Attributes of a SubjectAccessReview spec (resourceAttributes or nonResourceAttributes)."""
+    ra = spec.get("resourceAttributes")
+    if ra:
+        return Attributes(user, ra.get("verb", ""), "", True, ra.get("group", ""), ra.get("version", ""),
+                          ra.get("namespace", ""), ra.get("resource", ""), ra.get("subresource", ""),
+                          ra.get("name", ""))
+    nra = spec.get("nonResourceAttributes") or {}
+    return Attributes(user, nra.get("verb", ""), nra.get("path", ""))
+
+
+def rules_for(policy: Policy, user: User, namespace: str) -> tuple[list[dict], list[dict]]:
+    """(resourceRules, nonResourceRules) a user holds in a namespace (SelfSubjectRulesReview)."""
+    if MASTERS in user.groups:
+        return ([{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+                [{"verbs": ["*"], "nonResourceURLs": ["*"]}])
+    rules = []
+    for b in policy.cluster_role_bindings:
+        if any(_subject_matches(s, user, "") for s in b.get("subjects") or []):
+            rules.extend(policy._role_rules(b.get("roleRef") or {}, "")[0] or [])
+    for b in policy.role_bindings:
+        bns = b["metadata"].get("namespace", "")
+        if bns == namespace and any(_subject_matches(s, user, bns) for s in b.get("subjects") or []):
+            rules.extend(policy._role_rules(b.get("roleRef") or {}, bns)[0] or [])
+    res, non = [], []
+    for r in rules:
+        if r.get("nonResourceURLs"):
+            non.append({"verbs": list(r.get("verbs") or []), "nonResourceURLs": list(r["nonResourceURLs"])})
+        if r.get("resources"):
+            out = {"verbs": list(r.get("verbs") or []), "apiGroups": list(r.get("apiGroups") or []),
+                   "resources": list(r["resources"])}
+            if r.get("resourceNames"):
+                out["resourceNames"] = list(r["resourceNames"])
+            res.append(out)
+    return res, non

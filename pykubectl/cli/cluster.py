@@ -73,3 +73,43 @@ def reset(g, name):
             name = clusters.LAB
     clusters.reset_cluster(name, kubeconfig_path=_kc_path(g), env=g.env)
     sys.stdout.write(f'Cluster "{name}" reset.\n')
+
+
+@command.command("serve")
+@click.argument("name", required=False)
+@click.option("--port", type=int, default=None,
+              help="Port to serve on (default: the one in the cluster's kubeconfig entry; 0 picks a free one).")
+@click.pass_obj
+def serve(g, name, port):
+    """Serve a local cluster's API over HTTPS on 127.0.0.1 (default: the current context's
+    cluster), so the real kubectl and other clients can use it with the same kubeconfig."""
+    from pykubectl.sim import clusters
+    if not name:
+        from pykubectl.cli.context import client as make_client
+        name = make_client(g).cluster.name
+    cluster = clusters.Cluster(name, g.env)
+    if not cluster.exists():
+        raise CLIError(f'cluster "{name}" not found')
+    if port is None:
+        port = int(cluster.store.meta("port") or clusters.BASE_PORT)
+    from pykubectl.server import http
+    cfg = http.cluster_config(cluster, g.env)
+    cluster.close()
+    try:
+        srv = http.make_server("127.0.0.1", port, cfg)
+    except OSError as e:
+        raise CLIError(f"listen tcp 127.0.0.1:{port}: bind: {e.strerror.lower() if e.strerror else e}")
+    import signal
+    signal.signal(signal.SIGTERM, _interrupt)
+    sys.stdout.write(f'Serving cluster "{name}" on https://127.0.0.1:{srv.server_address[1]}\n')
+    sys.stdout.flush()
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt   # SIGTERM stops the server as Ctrl-C does
