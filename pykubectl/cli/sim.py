@@ -1,4 +1,5 @@
-"""pykubectl sim now|advance: the cluster's clock."""
+"""pykubectl sim: the cluster's clock (now, advance), the scheduler's reasoning (explain) and
+nodes' heartbeats (node down|up)."""
 from __future__ import annotations
 
 import sys
@@ -41,3 +42,55 @@ def advance(g, duration):
     c = make_client(g).cluster
     c.advance(secs)
     sys.stdout.write(f"{rfc3339(c.clock.now())}\n")
+
+
+@command.command("explain")
+@click.argument("target")
+@click.pass_obj
+def explain(g, target):
+    """How the scheduler judges pod/NAME on every node: the filter that rejects it, or the
+    score each plugin gives, and the node it picks."""
+    from pykubectl.cli.context import client as make_client
+    from pykubectl.sim.explain_pod import explain as explain_pod
+    typ, _, name = target.rpartition("/")
+    client = make_client(g)
+    kind = client.resolve(typ or "pods")
+    if kind.kind != "Pod":
+        raise CLIError(f"sim explain explains pods, not {kind.plural}")
+    pod = client.get(kind, client.namespace, name)
+    nodes = client.list(client.resolve("nodes"), None)["items"]
+    pods = client.list(kind, None)["items"]
+    nss = client.list(client.resolve("namespaces"), None)["items"]
+    sys.stdout.write(explain_pod(pod, nodes, pods, nss))
+
+
+@command.group("node")
+def node():
+    """A node's kubelet: stop or resume its heartbeats."""
+
+
+def _heartbeat(g, name: str, up: bool):
+    from pykubectl.cli.context import client as make_client
+    from pykubectl.controllers.node_lifecycle import LEASE_NS, heartbeat_patch
+    client = make_client(g)
+    client.get(client.resolve("nodes"), None, name)   # NotFound as kubectl words it
+    client.patch(client.resolve("leases.coordination.k8s.io"), LEASE_NS, name, "merge",
+                 heartbeat_patch(up, client.now()))
+    sys.stdout.write(f"node/{name} heartbeats {'resumed' if up else 'stopped'}\n")
+
+
+@node.command("down")
+@click.argument("name")
+@click.pass_obj
+def node_down(g, name):
+    """Stop NAME's heartbeats: after the 50 s grace period it is NotReady and tainted unreachable,
+    and its pods are evicted when their tolerations (300 s by default) run out."""
+    _heartbeat(g, name, False)
+
+
+@node.command("up")
+@click.argument("name")
+@click.pass_obj
+def node_up(g, name):
+    """Resume NAME's heartbeats: Ready again, the unreachable taints removed."""
+    _heartbeat(g, name, True)
