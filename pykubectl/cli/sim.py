@@ -10,7 +10,31 @@ import click
 from pykubectl.cli.errors import CLIError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# subcommands living in modules of their own (`pykubectl/cli/sim_<name>.py`, exporting `command`)
+_MODULES = ("ssh", "curl", "hosts", "load", "trace")
+
+
+class _SimGroup(click.Group):
+    """Finds `sim ssh|curl|hosts|load|trace` in their own modules, imported only when used."""
+
+    def list_commands(self, ctx):
+        import importlib.util
+        extra = [n for n in _MODULES if importlib.util.find_spec(f"pykubectl.cli.sim_{n}")]
+        return sorted(set(super().list_commands(ctx)) | set(extra))
+
+    def get_command(self, ctx, name):
+        cmd = super().get_command(ctx, name)
+        if cmd is None and name in _MODULES:
+            import importlib
+            try:
+                cmd = importlib.import_module(f"pykubectl.cli.sim_{name}").command
+            except ModuleNotFoundError as e:
+                if e.name != f"pykubectl.cli.sim_{name}":
+                    raise
+        return cmd
+
+
+@click.group(cls=_SimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def command():
     """The cluster's clock and simulated machines."""
 
