@@ -162,6 +162,12 @@ def run(g, o, args):
         raise CLIError(f"Unexpected args: {list(args)}\nSee 'kubectl apply -h' for help and examples")
     if not filename and not kustomize:
         raise CLIError("must specify one of -f and -k")
+    if kustomize:
+        raise CLIError("kustomize (-k) is not supported by pykubectl yet")
+    if o.prune and not (o.all or o.selector):
+        raise CLIError("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector")
+    if o.all and o.selector:
+        raise CLIError("cannot set --all and --selector at the same time")
     mode = validate_mode(validate)
     dry = dry_run_mode(dry_run)
     from pykubectl.api.errors import StatusError
@@ -169,9 +175,16 @@ def run(g, o, args):
     client = make_client(g)
     out, err = sys.stdout, sys.stderr
     failed = []
+    visited = []   # (kind, namespace, uid) of what was applied, for --prune
+    selector = None
+    if o.selector:
+        from pykubectl.api.selectors import parse_label_selector
+        selector = parse_label_selector(o.selector)
     for obj, dupes, src in read_manifests(filename, recursive):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
+        if selector is not None and not selector.matches((obj.get("metadata") or {}).get("labels") or {}):
+            continue   # -l applies only the objects it selects
         name = (obj.get("metadata") or {}).get("name", "")
         if not name:
             gen = (obj.get("metadata") or {}).get("generateName")
@@ -185,9 +198,20 @@ def run(g, o, args):
                 print_warnings(warns, err)
                 verb = "serverside-applied"
             else:
-                verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
-                                                 field_manager or "kubectl-client-side-apply")
+                try:
+                    verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
+                                                     field_manager or "kubectl-client-side-apply")
+                except StatusError as e:
+                    if not (o.force and e.code in (409, 422)) or dry != "none":
+                        raise
+                    # --force: the patch cannot be applied, so delete and re-create the object
+                    client.delete(kind, ns, name)
+                    _wait_deleted(client, kind, ns, name)
+                    verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
+                                                     field_manager or "kubectl-client-side-apply")
+                    verb = "configured"
                 print_warnings(warns, err)
+            visited.append((kind, ns, _uid(client, kind, ns, name, dry)))
         except StatusError as e:
             if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
                 e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
@@ -195,7 +219,51 @@ def run(g, o, args):
             failed.append(e)
             continue
         out.write(f"{kind_name(kind)}/{name} {verb}{suffix(dry)}\n")
+    if o.prune and not failed:
+        _prune(client, visited, o.selector, dry, out)
     report(failed, err)
+
+
+# kubectl's default --prune-allowlist
+PRUNE_ALLOWLIST = ("configmaps", "endpoints", "namespaces", "persistentvolumeclaims", "persistentvolumes",
+                   "pods", "replicationcontrollers", "secrets", "services", "jobs.batch", "cronjobs.batch",
+                   "ingresses.networking.k8s.io", "daemonsets.apps", "deployments.apps", "replicasets.apps",
+                   "statefulsets.apps")
+
+
+def _uid(client, kind, ns, name, dry):
+    if dry != "none":
+        return None
+    from pykubectl.api.errors import StatusError
+    try:
+        return client.get(kind, ns, name)["metadata"].get("uid")
+    except StatusError:
+        return None
+
+
+def _wait_deleted(client, kind, ns, name, timeout: float = 60.0):
+    from pykubectl.cli.delete import _wait_gone
+    _wait_gone(client, [(kind, ns, name)], timeout)
+
+
+def _prune(client, visited, selector, dry, out):
+    """Legacy prune: objects of the allowlisted kinds, in the namespaces visited, carrying the
+    last-applied annotation and matching the selector, that this apply did not touch, go."""
+    kept = {uid for _, _, uid in visited if uid}
+    namespaces = sorted({ns for k, ns, _ in visited if k.namespaced and ns})
+    for res in PRUNE_ALLOWLIST:
+        kind = client.resolve(res)
+        scopes = namespaces if kind.namespaced else [None]
+        for ns in scopes:
+            for obj in client.list(kind, ns, selector or None)["items"]:
+                meta = obj["metadata"]
+                if meta.get("uid") in kept or LAST_APPLIED not in (meta.get("annotations") or {}):
+                    continue
+                if dry == "none":
+                    client.delete(kind, meta.get("namespace"), meta["name"], propagation="Background")
+                elif dry == "server":
+                    client.delete(kind, meta.get("namespace"), meta["name"], dry_run=True)
+                out.write(f"{kind_name(kind)}/{meta['name']} pruned{suffix(dry)}\n")
 
 
 def _exists(client, kind, ns, name) -> bool:

@@ -257,3 +257,13 @@ def test_multi_document_apply_keeps_what_came_before_a_failure(kube):
     assert r.code == 1
     assert r.out == "pod/web created\npod/web3 created\n"
     assert 'Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"' in r.err
+
+
+def test_apply_prune_with_a_selector(kube):
+    two = POD + "---\n" + POD.replace("name: web", "name: web2")
+    assert kube("apply", "-f", "-", input=two).out == "pod/web created\npod/web2 created\n"
+    r = kube("apply", "--prune", "-l", "app=web", "-f", "-", input=POD)
+    assert (r.code, r.out) == (0, "pod/web unchanged\npod/web2 pruned\n"), r.err
+    assert kube("get", "pods", "-o", "name").out == "pod/web\n"
+    r = kube("apply", "--prune", "-f", "-", input=POD)
+    assert r.code == 1 and r.err.startswith("error: all resources selected for prune without explicitly passing --all.")
