@@ -37,7 +37,8 @@ def load_kubeconfig(g):
 
 
 def client(g):
-    """The Client for the current context (local clusters only, for now)."""
+    """The Client for the current context: in-process for a local pykubectl cluster, over HTTP
+    for any other API server."""
     from pykubectl.kubeconfig import local_cluster_name
     kc = load_kubeconfig(g)
     ctx_name = g.context or kc.current_context
@@ -54,8 +55,7 @@ def client(g):
         raise CLIError(f'auth info "{g.user}" does not exist')
     local = local_cluster_name(entry)
     if local is None:
-        raise CLIError(f"cluster {cluster_name!r} is not a local pykubectl cluster; "
-                       "driving a real API server is not implemented yet")
+        return http_client(g, kc, ctx, entry)
     from pykubectl.sim import clusters
     c = clusters.Cluster(local, g.env)
     if not c.exists():
@@ -65,4 +65,15 @@ def client(g):
         else:
             raise CLIError(f'local cluster "{local}" has no state; run: pykubectl cluster reset {local}')
     from pykubectl.client.local import LocalClient
-    return LocalClient(c, g.namespace or ctx.get("namespace") or "default")
+    return LocalClient(c, g.namespace or ctx.get("namespace") or "default",
+                       user=(g.as_user, list(g.as_group)) if g.as_user else None)
+
+
+def http_client(g, kc, ctx: dict, cluster_entry: dict):
+    """The HTTP client for a context whose cluster is an API server (ours served, or real)."""
+    import os.path
+    from pykubectl.client.http import from_kubeconfig
+    from pykubectl.sim.clusters import data_home
+    user = kc.user(g.user or ctx.get("user") or "") or {}
+    cache = os.path.join(data_home(g.env), "cache", "discovery")
+    return from_kubeconfig(cluster_entry, user, g, g.namespace or ctx.get("namespace") or "default", cache)

@@ -76,7 +76,14 @@ def handle(e: BaseException, err) -> int:
     if isinstance(e, BrokenPipeError):
         return 0
     if isinstance(e, StatusError):
+        if e.reason == "Unauthorized":
+            err.write(f"error: You must be logged in to the server ({e.message})\n")
+            return 1
         err.write((invalid_message(e) or status_line(e)) + "\n")
+        return 1
+    if type(e).__name__ == "Unreachable":
+        # kubectl prints connection failures without its `error: ` prefix
+        err.write(e.message + "\n")
         return 1
     if type(e).__name__ == "ConfigurationError":
         err.write(f"Error in configuration: {e.message}\n")

@@ -11,7 +11,8 @@ from pykubectl.cli.errors import CLIError
 
 
 # subcommands living in modules of their own (`pykubectl/cli/sim_<name>.py`, exporting `command`)
-_MODULES = ("ssh", "curl", "hosts", "load", "trace")
+_MODULES = {"ssh": "ssh", "curl": "curl", "hosts": "hosts", "load": "load", "trace": "trace",
+            "explain-pvc": "explain_pvc", "explain-svc": "explain_svc"}
 
 
 class _SimGroup(click.Group):
@@ -19,17 +20,18 @@ class _SimGroup(click.Group):
 
     def list_commands(self, ctx):
         import importlib.util
-        extra = [n for n in _MODULES if importlib.util.find_spec(f"pykubectl.cli.sim_{n}")]
+        extra = [n for n, m in _MODULES.items() if importlib.util.find_spec(f"pykubectl.cli.sim_{m}")]
         return sorted(set(super().list_commands(ctx)) | set(extra))
 
     def get_command(self, ctx, name):
         cmd = super().get_command(ctx, name)
         if cmd is None and name in _MODULES:
             import importlib
+            mod = f"pykubectl.cli.sim_{_MODULES[name]}"
             try:
-                cmd = importlib.import_module(f"pykubectl.cli.sim_{name}").command
+                cmd = importlib.import_module(mod).command
             except ModuleNotFoundError as e:
-                if e.name != f"pykubectl.cli.sim_{name}":
+                if e.name != mod:
                     raise
         return cmd
 

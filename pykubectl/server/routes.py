@@ -204,8 +204,9 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
     if sub == "scale" and not kind.crd:
         return scale(ctx, req, kind, ns, name, q)
     if req.header("content-type").startswith("application/vnd.kubernetes.protobuf"):
-        raise errors.StatusError(415, "UnsupportedMediaType",
-                                 "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        # the real kubectl sends its create generators' objects as protobuf: decode to JSON
+        from pykubectl.server import protobuf
+        protobuf.rewrite_as_json(req)
     if m in ("GET", "HEAD"):
         if watch:
             from pykubectl.server import watch as W
