@@ -650,12 +650,12 @@ def _volume_source(w: Writer, v: dict) -> bool:
         for src in v["projected"].get("sources") or ():
             if src.get("secret") is not None:
                 w.write(2, f"SecretName:\t{src['secret'].get('name', '')}\n"
-                           f"    Optional:\t{gobool(src['secret'].get('optional'))}\n")
+                           f"    SecretOptionalName:\t{_goptr(src['secret'].get('optional'))}\n")
             elif src.get("downwardAPI") is not None:
                 w.write(2, "DownwardAPI:\ttrue\n")
             elif src.get("configMap") is not None:
                 w.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n"
-                           f"    Optional:\t{gobool(src['configMap'].get('optional'))}\n")
+                           f"    ConfigMapOptional:\t{_goptr(src['configMap'].get('optional'))}\n")
             elif src.get("serviceAccountToken") is not None:
                 w.write(2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 0)}\n")
     elif v.get("downwardAPI") is not None:
@@ -972,11 +972,16 @@ def describe_statefulset(ps: dict, ctx: Ctx) -> str:
     return w.result()
 
 
+def _goptr(v) -> str:
+    """A *bool printed with %v: `<nil>` when unset (Go would print an address when set)."""
+    return "<nil>" if v is None else gobool(v)
+
+
 def describe_daemonset(ds: dict, ctx: Ctx) -> str:
     w = Writer()
     meta, spec, status = _m(ds), ds.get("spec") or {}, ds.get("status") or {}
+    # kubectl's DaemonSet describer prints no Namespace line
     w.write(0, f"Name:\t{meta.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
     w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
     node_sel = ((spec.get("template") or {}).get("spec") or {}).get("nodeSelector")
     w.write(0, f"Node-Selector:\t{format_labels(node_sel)}\n")
