@@ -311,6 +311,13 @@ class APIServer:
         new = self._merge_update(kind, old, obj, subresource)
         now = self.now()
         self._defaults(t, kind, new)
+        if (kind.group, kind.plural) == ("", "persistentvolumeclaims") and subresource is None:
+            # the PersistentVolumeClaimResize admission plugin
+            from pykubectl.storage.resize import resize_forbidden
+            why = resize_forbidden(old, new, lambda n: t.get("storage.k8s.io", "storageclasses", "", n))
+            if why:
+                raise errors.forbidden(f'persistentvolumeclaims "{name}" is forbidden: {why}',
+                                       {"name": name, "kind": "persistentvolumeclaims"})
         self._validate(kind, new, old)
         if new == old:
             return old  # a no-op update writes nothing, as etcd3's GuaranteedUpdate skips it

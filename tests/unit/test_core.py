@@ -231,3 +231,18 @@ def test_deletion_propagation(cluster, policy, owner_gone, child_gone, child_has
     assert (live is None) == child_gone
     if child_has_owner is not None:
         assert ("ownerReferences" in live["metadata"]) == child_has_owner
+
+
+def test_growing_a_claim_whose_class_cannot_expand_is_forbidden(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "pvc")
+    pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+           "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                    "storageClassName": "nfs-client"}}
+    srv.create(k, pvc, "default")
+    cluster.engine.run()
+    with pytest.raises(StatusError) as e:
+        srv.patch(k, "default", "data", "merge", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}})
+    assert (e.value.code, e.value.message) == (403, 'persistentvolumeclaims "data" is forbidden: only dynamically '
+                                               'provisioned pvc can be resized and the storageclass that provisions '
+                                               'the pvc must support resize')
