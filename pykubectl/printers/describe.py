@@ -54,43 +54,9 @@ class Ctx:
 
 # ------------------------------------------------------------------ tabwriter + PrefixWriter
 def tabwrite(text: str, minwidth: int = 0, padding: int = 2) -> str:
-    """Go's text/tabwriter (padchar ' ', no flags) over a whole text: a column block is a run
-    of consecutive lines having a cell in that column; the last cell of a line never pads."""
-    lines = [line.split("\t") for line in text.split("\n")]
-    out: list[str] = []
-    widths: list[int] = []
-
-    def write_lines(a: int, b: int) -> None:
-        for i in range(a, b):
-            cells = lines[i]
-            for j, cell in enumerate(cells):
-                out.append(cell)
-                if j < len(widths) and j < len(cells) - 1:
-                    out.append(" " * (widths[j] - len(cell)))
-            if i + 1 < len(lines):
-                out.append("\n")
-
-    def fmt(a: int, b: int) -> None:
-        column = len(widths)
-        this = a
-        while this < b:
-            if column >= len(lines[this]) - 1:
-                this += 1
-                continue
-            write_lines(a, this)
-            a = this
-            width = minwidth
-            while this < b and column < len(lines[this]) - 1:
-                width = max(width, len(lines[this][column]) + padding)
-                this += 1
-            widths.append(width)
-            fmt(a, this)
-            widths.pop()
-            a = this
-        write_lines(a, b)
-
-    fmt(0, len(lines))
-    return "".join(out)
+    """describe's tabwriter: `tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)`."""
+    from pykubectl.printers.render import tabwrite as _tabwrite
+    return _tabwrite(text, minwidth=minwidth, padding=padding)
 
 
 def escape_terminal(s: str) -> str:

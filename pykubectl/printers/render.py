@@ -9,6 +9,8 @@ last is padded, so an empty last cell leaves the previous column's padding behin
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 
 from pykubectl.printers.tables import format_labels, go_float, go_text
 
@@ -17,8 +19,11 @@ TAB_MINWIDTH = 6
 TAB_PADDING = 3
 
 
-def tabwrite(text: str, remembered: list[int] | None = None) -> str:
-    """Go's tabwriter.Writer over `text` (flags: RememberWidths only).
+def tabwrite(text: str, remembered: list[int] | None = None, *, minwidth: int = TAB_MINWIDTH,
+             padding: int = TAB_PADDING) -> str:
+    """Go's tabwriter.Writer over `text` (padchar ' '; kubectl's get settings by default,
+    describe passes its own minwidth 0 / padding 2): a column block is a run of consecutive lines
+    having a cell in that column; the last cell of a line never pads.
 
     `remembered`, when given, carries column widths from one flush to the next, as the
     liggitt/tabwriter fork kubectl uses does for `get --watch` (widths never shrink).
@@ -47,9 +52,9 @@ def tabwrite(text: str, remembered: list[int] | None = None) -> str:
             # a cell in this column: the lines before it are done
             write_lines(line0, this)
             line0 = this
-            width = TAB_MINWIDTH
+            width = minwidth
             while this < line1 and column < len(lines[this]) - 1:
-                width = max(width, len(lines[this][column]) + TAB_PADDING)
+                width = max(width, len(lines[this][column]) + padding)
                 this += 1
             if remembered is not None:
                 if column < len(remembered):
@@ -94,7 +99,7 @@ def _escape(text: str) -> str:
     return text
 
 
-def label_headers(label_columns: "Iterable[str]") -> list[str]:
+def label_headers(label_columns: Iterable[str]) -> list[str]:
     """formatLabelHeaders: `-L app.kubernetes.io/name` heads a column NAME."""
     return [key.split("/")[-1].upper() for key in label_columns]
 
@@ -108,7 +113,7 @@ def _row_metadata(row: dict) -> dict | None:
 
 def render_table(table: dict, *, wide: bool = False, no_headers: bool = False,
                  namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
-                 label_columns: "Iterable[str]" = (), sort_key: "Callable[[dict], object] | None" = None,
+                 label_columns: Iterable[str] = (), sort_key: Callable[[dict], object] | None = None,
                  remembered_widths: list[int] | None = None) -> str:
     """The text `kubectl get` prints for a Table (empty when it has no rows).
 
@@ -123,7 +128,7 @@ def render_table(table: dict, *, wide: bool = False, no_headers: bool = False,
 
 def table_text(table: dict, *, wide: bool = False, no_headers: bool = False,
                namespace_column: bool = False, kind_prefix: str = "", show_labels: bool = False,
-               label_columns: "Iterable[str]" = (), sort_key=None) -> str:
+               label_columns: Iterable[str] = (), sort_key=None) -> str:
     """The tab-separated text kubectl hands its tabwriter (see render_table)."""
     label_columns = list(label_columns)
     columns = list(table.get("columnDefinitions") or ())
