@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 
@@ -58,26 +57,14 @@ def _runner(home: str, kubeconfig: str) -> Kube:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, lab_template):
+    from tests.compat.serving import serve
     home = str(tmp_path_factory.mktemp("httpclient") / "home")
     shutil.copytree(lab_template, home)
     local = Kube(home)
-    proc = subprocess.Popen([PYKUBECTL, "cluster", "serve", "--port", "0"], env=local.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        m = re.search(r"https://127\.0\.0\.1:(\d+)", line)
-        assert m, f"no banner: {line!r}"
-        port = int(m.group(1))
+    with serve(local.env) as port:
         kc = os.path.join(home, "kubeconfig-http")
         _kubeconfig_for(local.kubeconfig, kc, f"https://127.0.0.1:{port}")
         yield Served(local, _runner(home, kc), port)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.mark.parametrize("args", [

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import ssl
 import subprocess
 import time
@@ -18,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import PYKUBECTL, Kube, manifest, real_kubectl
+from tests.conftest import Kube, manifest, real_kubectl
 
 KUBECTL = real_kubectl()
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
@@ -57,27 +56,16 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, lab_template):
+    from tests.compat.serving import serve
     home = str(tmp_path_factory.mktemp("served") / "home")
     shutil.copytree(lab_template, home)
     kube = Kube(home)
-    proc = subprocess.Popen([PYKUBECTL, "cluster", "serve", "--port", "0"], env=kube.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        m = re.search(r"https://127\.0\.0\.1:(\d+)", line)
-        assert m, f"no banner: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
-        s = Served(kube, int(m.group(1)), proc)
+    with serve(kube.env) as port:
+        s = Served(kube, port, None)
         shutil.copy(kube.kubeconfig, s.kubeconfig)
         subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "config", "set-cluster", "kubernetes",
                         f"--server={s.url}"], check=True, capture_output=True, timeout=30)
         yield s
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.mark.parametrize("args", [

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
-import sys
 
 import pytest
 
@@ -22,18 +19,6 @@ from tests.conftest import Kube, real_kubectl
 KUBECTL = real_kubectl()
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
 
-SERVE = """
-import inspect, sys
-from pykubectl.server import protobuf, routes
-if "rewrite_as_json" not in inspect.getsource(routes):
-    _resource_request = routes.resource_request
-    def resource_request(ctx, req, *args):
-        protobuf.rewrite_as_json(req)
-        return _resource_request(ctx, req, *args)
-    routes.resource_request = resource_request
-from pykubectl.cli.main import run
-sys.exit(run(["cluster", "serve", "--port", "0"]))
-"""
 
 
 class Served:
@@ -54,28 +39,16 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, lab_template):
+    from tests.compat.serving import serve
     home = str(tmp_path_factory.mktemp("served-writes") / "home")
     shutil.copytree(lab_template, home)
     kube = Kube(home)
-    proc = subprocess.Popen([sys.executable, "-u", "-c", SERVE], env=kube.env, cwd=os.path.dirname(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        m = re.search(r"https://127\.0\.0\.1:(\d+)", line)
-        assert m, f"no banner: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
-        s = Served(kube, int(m.group(1)))
+    with serve(kube.env) as port:
+        s = Served(kube, port)
         shutil.copy(kube.kubeconfig, s.kubeconfig)
         subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "config", "set-cluster", "kubernetes",
                         f"--server=https://127.0.0.1:{s.port}"], check=True, capture_output=True, timeout=30)
         yield s
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def _at(obj, path: str):
