@@ -12,7 +12,7 @@ from pykubectl.cli.errors import CLIError
 
 # subcommands living in modules of their own (`pykubectl/cli/sim_<name>.py`, exporting `command`)
 _MODULES = {"ssh": "ssh", "curl": "curl", "hosts": "hosts", "load": "load", "trace": "trace",
-            "explain-pvc": "explain_pvc", "explain-svc": "explain_svc"}
+            "explain-pvc": "explain_pvc", "explain-svc": "explain_svc", "explain-hpa": "explain_hpa"}
 
 
 class _SimGroup(click.Group):

@@ -9,6 +9,8 @@ import importlib
 OPTIONAL = (
     "scheduler", "kubelet", "node_lifecycle",
     "replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob",
+    "pv_binder", "provisioner", "pv_recycler",
+    "hpa",
 )
 
 
