@@ -26,7 +26,7 @@ def cluster(tmp_path, lab_template):
 def job(name, **spec):
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
             "spec": {"template": {"spec": {"restartPolicy": "Never",
-                                           "containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", "exit 0"]}]}},
+                                           "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "1h"]}]}},
                      **spec}}
 
 
@@ -182,3 +182,14 @@ def test_finish_containers(policy, script, after, phase, state, restarts):
         return
     cs = st["containerStatuses"][0]
     assert (st["phase"], next(iter(cs["state"])), cs["restartCount"]) == (phase, state, restarts)
+
+
+def test_containers_that_exit_complete_the_job_without_help(cluster):
+    """The kubelet ends `sh -c "exit 0"` on its own: the Job completes with no test playing kubelet."""
+    srv = cluster.apiserver
+    j = job("auto", completions=2, parallelism=1)
+    j["spec"]["template"]["spec"]["containers"][0]["command"] = ["sh", "-c", "exit 0"]
+    srv.create(srv.resolve("jobs"), j, "default")
+    cluster.advance(30)
+    st = status(cluster, "auto")
+    assert st["succeeded"] == 2 and [c["type"] for c in st["conditions"]] == ["SuccessCriteriaMet", "Complete"]
