@@ -227,8 +227,11 @@ class APIServer:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         try:
             with self.store.write() as t:
-                out = self._create(t, kind, obj, ns, field_manager or "unknown")
+                out = self._create(t, kind, obj, ns, field_manager or "kubectl")
                 if dry_run:
+                    # a dry-run create is never stored: it has no resourceVersion
+                    out = copy.deepcopy(out)
+                    out["metadata"].pop("resourceVersion", None)
                     raise DryRun(out)
         except DryRun as d:
             return d.result, warnings
@@ -288,8 +291,11 @@ class APIServer:
         name = meta.get("name")
         try:
             with self.store.write() as t:
-                out = self._update(t, kind, ns, name, obj, subresource, field_manager or "unknown")
+                old_rv = (t.get(kind.group, kind.plural, ns or "", name) or {}).get("metadata", {}).get("resourceVersion")
+                out = self._update(t, kind, ns, name, obj, subresource, field_manager or "kubectl")
                 if dry_run:
+                    out = copy.deepcopy(out)
+                    out["metadata"]["resourceVersion"] = old_rv   # nothing was written
                     raise DryRun(out)
         except DryRun as d:
             return d.result, warnings
@@ -401,8 +407,13 @@ class APIServer:
                     warnings = self._check_fields(kind, new, field_validation, ())
                     if (new.get("metadata") or {}).get("resourceVersion") == old["metadata"]["resourceVersion"]:
                         new["metadata"].pop("resourceVersion", None)
-                    out = self._update(t, kind, ns, name, new, subresource, field_manager or "unknown")
+                    out = self._update(t, kind, ns, name, new, subresource, field_manager or "kubectl")
                 if dry_run:
+                    out = copy.deepcopy(out)
+                    if old is not None:
+                        out["metadata"]["resourceVersion"] = old["metadata"].get("resourceVersion")
+                    else:
+                        out["metadata"].pop("resourceVersion", None)
                     raise DryRun(out)
         except DryRun as d:
             return d.result, warnings

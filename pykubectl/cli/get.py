@@ -112,8 +112,9 @@ _GO_TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "template
 
 
 class Printer:
-    """kubectl's non-table printers (-o yaml|json|name|jsonpath*|custom-columns*) as one object
-    with `print(obj_or_list) -> str`; built before any request so a bad template fails first.
+    """kubectl's non-table printers (-o yaml|json|name|jsonpath*|custom-columns*|go-template*) as
+    one object with `print(obj_or_list) -> str`; built before any request so a bad template fails
+    first.
     `allowed` is the formats the command offers (for the no-match error)."""
 
     def __init__(self, output: str, template: str = "", *, no_headers: bool = False,
@@ -155,7 +156,17 @@ class Printer:
             except ValueError as e:
                 raise CLIError(_one_newline(str(e))) from None
         elif fmt in _GO_TEMPLATE_FORMATS:
-            raise CLIError(f"output format {fmt!r} (Go templates) is not implemented in pykubectl yet; use -o jsonpath")
+            self.fmt = "go-template"
+            if not value:
+                raise CLIError("template format specified but no template given")
+            if fmt in ("go-template-file", "templatefile"):
+                value = _read_template(value, "error reading --template")
+            from pykubectl.printers import gotemplate as GT
+            try:
+                self.gotemplate = GT.Template(value)
+            except GT.TemplateError as e:
+                raise CLIError(f"error parsing template {value}, {e}") from None
+            self.gotemplate.allow_missing_keys = allow_missing_keys
         else:
             raise CLIError(f"unable to match a printer suitable for the output format \"{output}\", allowed formats are: {allowed}")
 
@@ -173,6 +184,8 @@ class Printer:
         items = doc["items"] if _is_list(doc) else [doc]
         if self.fmt == "name":
             return "".join(P.name_line(kind_name, o) for o in items)
+        if self.fmt == "go-template":
+            return self._go_template(doc)
         if self.fmt == "jsonpath":
             from pykubectl.printers import jsonpath as J
             try:
@@ -186,6 +199,21 @@ class Printer:
             raise CLIError(str(e)) from None
         self._count += 1
         return text
+
+    def _go_template(self, doc: dict) -> str:
+        from pykubectl.printers import gotemplate as GT
+        try:
+            return self.gotemplate.render(doc)
+        except GT.ExecError as e:
+            # kubectl's GoTemplatePrinter writes this to the output stream before failing
+            import json
+            import sys
+            raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            sys.stdout.write(f"{e.partial}Error executing template: {e}. Printing more information for debugging the template:\n"
+                             f"\ttemplate was:\n\t\t{self.gotemplate.src}\n\traw data was:\n\t\t{raw}\n"
+                             f"\tobject given to template engine was:\n\t\t{GT.go_value(doc, False)}\n\n")
+            raise CLIError(f"error executing template {json.dumps(self.gotemplate.src, ensure_ascii=False)}: {e}") from None
 
     def render(self, text: str, widths: list[int] | None = None) -> str:
         """custom-columns text goes through kubectl's tabwriter; the rest prints as is."""

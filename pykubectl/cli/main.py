@@ -109,6 +109,10 @@ def split_globals(argv: list[str], local: frozenset = frozenset()) -> tuple[Glob
             setattr(g, _GLOBAL_BOOL[name], val.lower() != "false" if eq else True)
         else:
             rest.append(a)
+            if rest[:2] in (["sim", "curl"], ["sim", "ssh"]):
+                # curl's own -s/-v and a node command's flags are not kubectl's globals
+                rest.extend(argv[i + 1:])
+                break
         i += 1
     return g, rest
 

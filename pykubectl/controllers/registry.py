@@ -10,7 +10,7 @@ OPTIONAL = (
     "scheduler", "kubelet", "node_lifecycle",
     "replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob",
     "pv_binder", "provisioner", "pv_recycler",
-    "hpa",
+    "hpa", "endpoints",
 )
 
 

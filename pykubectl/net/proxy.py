@@ -1,0 +1,297 @@
+"""kube-proxy in iptables mode: which endpoint a packet to a Service reaches, and the rules it
+writes on each node (`iptables_save`), plus the node's routing table as Calico programs it
+(`routes`).
+
+Endpoints come from EndpointSlices (what kube-proxy watches), so a selector-less Service's
+hand-written Endpoints reach traffic only through the mirroring controller. Chain names are
+hashed as kube-proxy hashes them (`portProtoHash`: base32 of sha256, 16 characters). The
+traffic path picks an endpoint by walking the KUBE-SVC chain's `statistic --probability` rules
+with a seeded random source, so a split is the split iptables would give.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+
+SLICES = "endpointslices.discovery.k8s.io"
+CLUSTER_CIDR = "20.96.0.0/12"
+
+
+@dataclass
+class Endpoint:
+    ip: str
+    ports: dict = field(default_factory=dict)   # port name -> (port, protocol)
+    ready: bool = True
+    hostname: str | None = None
+    node: str | None = None
+    pod: tuple[str, str] | None = None          # (namespace, name)
+
+
+def service_endpoints(view, ns: str, svc: str) -> list[Endpoint]:
+    """A Service's endpoints as kube-proxy sees them (all EndpointSlices labelled for it)."""
+    out, seen = [], set()
+    for sl in view.list(SLICES, ns, labels_eq={"kubernetes.io/service-name": svc}):
+        ports = {(p.get("name") or ""): (p.get("port"), p.get("protocol") or "TCP") for p in sl.get("ports") or []}
+        for e in sl.get("endpoints") or []:
+            cond = e.get("conditions") or {}
+            ready = cond.get("ready") is not False
+            for ip in e.get("addresses") or []:
+                if ip in seen:
+                    continue
+                seen.add(ip)
+                ref = e.get("targetRef") or {}
+                pod = (ref.get("namespace") or ns, ref["name"]) if ref.get("kind") == "Pod" else None
+                out.append(Endpoint(ip, ports, ready, e.get("hostname"), e.get("nodeName"), pod))
+    return sorted(out, key=lambda e: e.ip)
+
+
+# ---------------------------------------------------------------------------------------------
+# chain names and rule arithmetic
+
+def _hash16(s: str) -> str:
+    return base64.b32encode(hashlib.sha256(s.encode()).digest()).decode()[:16]
+
+
+def port_name(ns: str, svc: str, port: dict) -> str:
+    """ServicePortName.String(): ns/svc, plus :portname when the port is named."""
+    return f"{ns}/{svc}" + (f":{port['name']}" if port.get("name") else "")
+
+
+def svc_chain(spn: str, proto: str) -> str:
+    return "KUBE-SVC-" + _hash16(spn + proto.lower())
+
+
+def ext_chain(spn: str, proto: str) -> str:
+    return "KUBE-EXT-" + _hash16(spn + proto.lower())
+
+
+def fw_chain(spn: str, proto: str) -> str:
+    return "KUBE-FW-" + _hash16(spn + proto.lower())
+
+
+def svl_chain(spn: str, proto: str) -> str:
+    return "KUBE-SVL-" + _hash16(spn + proto.lower())
+
+
+def sep_chain(spn: str, proto: str, endpoint: str) -> str:
+    return "KUBE-SEP-" + _hash16(spn + proto.lower() + endpoint)
+
+
+def probability(i: int, n: int) -> str:
+    """The probability of rule i of n as iptables-save prints it: kube-proxy writes
+    %0.10f of 1/(n-i); the kernel keeps it as a fraction of 2^31 and iptables prints %.11f."""
+    p = float(f"{1.0 / (n - i):0.10f}")
+    return f"{round(p * 0x80000000) / 0x80000000:.11f}"
+
+
+def choose(endpoints: list, rng, client_ip: str | None = None, affinity: bool = False):
+    """Walk the KUBE-SVC chain: rule i matches with its printed probability, the last always.
+    With sessionAffinity ClientIP a client keeps its endpoint (kube-proxy's `recent` match),
+    simulated by hashing the client address."""
+    if not endpoints:
+        return None
+    if affinity and client_ip:
+        return endpoints[int(hashlib.sha256(client_ip.encode()).hexdigest(), 16) % len(endpoints)]
+    n = len(endpoints)
+    for i, ep in enumerate(endpoints):
+        if i == n - 1 or rng.random() < float(probability(i, n)):
+            return ep
+    return endpoints[-1]
+
+
+def target_of(ep: Endpoint, svc_port: dict) -> int | None:
+    """The endpoint port serving a Service port (matched by the port's name)."""
+    got = ep.ports.get(svc_port.get("name") or "")
+    if got:
+        return got[0]
+    tp = svc_port.get("targetPort")
+    return tp if isinstance(tp, int) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# the traffic path's lookups
+
+def find_service_by_ip(view, ip: str, port: int):
+    """(Service, its port) whose ClusterIP (or externalIPs) and port match, or (svc, None) when
+    the IP is a Service's but not the port, or (None, None)."""
+    hit = None
+    for svc in view.list("services"):
+        spec = svc.get("spec") or {}
+        ips = [spec.get("clusterIP")] + list(spec.get("externalIPs") or [])
+        ips += [i.get("ip") for i in ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []]
+        if ip in ips and ip != "None":
+            hit = svc
+            for p in spec.get("ports") or []:
+                if p.get("port") == port and (p.get("protocol") or "TCP") == "TCP":
+                    return svc, p
+    return hit, None
+
+
+def find_nodeport(view, port: int):
+    for svc in view.list("services"):
+        spec = svc.get("spec") or {}
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            for p in spec.get("ports") or []:
+                if p.get("nodePort") == port:
+                    return svc, p
+    return None, None
+
+
+def node_ips(view) -> dict[str, str]:
+    """InternalIP -> node name."""
+    out = {}
+    for n in view.list("nodes"):
+        for a in (n.get("status") or {}).get("addresses") or []:
+            if a.get("type") == "InternalIP":
+                out[a["address"]] = n["metadata"]["name"]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# iptables-save
+
+def _services(view):
+    return sorted(view.list("services"), key=lambda s: (s["metadata"]["namespace"], s["metadata"]["name"]))
+
+
+def _table(name: str, builtins: list[str], chains: dict[str, list[str]], when: str) -> list[str]:
+    """One table as iptables-save prints it: built-in chains first, then the others by name,
+    each chain's rules together."""
+    user = sorted(c for c in chains if c not in builtins)
+    out = [f"# Generated by iptables-save v1.8.7 on {when}", f"*{name}"]
+    out += [f":{c} ACCEPT [0:0]" for c in builtins] + [f":{c} - [0:0]" for c in user]
+    for c in builtins + user:
+        out += [f"-A {c} {r}" for r in chains.get(c, [])]
+    return out + ["COMMIT", f"# Completed on {when}"]
+
+
+def iptables_save(view, node: str, when: str = "Thu Jan  1 00:00:00 2026") -> str:
+    """The mangle, filter and nat tables kube-proxy (iptables mode) keeps on `node`, as
+    iptables-save prints them. Every node holds the same Service rules."""
+    from collections import defaultdict
+    nat = defaultdict(list)
+    for c in ("KUBE-MARK-MASQ", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-SERVICES"):
+        nat[c] = []
+    nat["PREROUTING"] = ['-m comment --comment "kubernetes service portals" -j KUBE-SERVICES']
+    nat["OUTPUT"] = ['-m comment --comment "kubernetes service portals" -j KUBE-SERVICES']
+    nat["POSTROUTING"] = ['-m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING']
+    nat["KUBE-MARK-MASQ"] = ["-j MARK --set-xmark 0x4000/0x4000"]
+    nat["KUBE-POSTROUTING"] = ["-m mark ! --mark 0x4000/0x4000 -j RETURN", "-j MARK --set-xmark 0x4000/0x0",
+                               '-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully']
+    filt = defaultdict(list)
+    filt["INPUT"] = ['-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+                     '-m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
+                     '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+                     "-j KUBE-FIREWALL"]
+    filt["FORWARD"] = ['-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+                       '-m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
+                       '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+                       '-m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES']
+    filt["OUTPUT"] = ['-m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+                      '-m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+                      "-j KUBE-FIREWALL"]
+    for c in ("KUBE-EXTERNAL-SERVICES", "KUBE-KUBELET-CANARY", "KUBE-NODEPORTS", "KUBE-PROXY-CANARY",
+              "KUBE-PROXY-FIREWALL", "KUBE-SERVICES"):
+        filt[c] = []
+    filt["KUBE-FIREWALL"] = ['! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" '
+                             "-m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP"]
+    filt["KUBE-FORWARD"] = ["-m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP",
+                            '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
+                            '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT']
+    for svc in _services(view):
+        spec, meta = svc.get("spec") or {}, svc["metadata"]
+        ns, name = meta["namespace"], meta["name"]
+        cip = spec.get("clusterIP")
+        if spec.get("type") == "ExternalName" or not cip or cip == "None":
+            continue
+        eps = [e for e in service_endpoints(view, ns, name) if e.ready]
+        for p in spec.get("ports") or []:
+            proto = (p.get("protocol") or "TCP").lower()
+            spn = port_name(ns, name, p)
+            targets = [(e, target_of(e, p)) for e in eps]
+            targets = [(e, t) for e, t in targets if t]
+            np = p.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None
+            if not targets:
+                filt["KUBE-SERVICES"].append(
+                    f'-d {cip}/32 -p {proto} -m comment --comment "{spn} has no endpoints" '
+                    f'-m {proto} --dport {p["port"]} -j REJECT --reject-with icmp-port-unreachable')
+                if np:
+                    filt["KUBE-EXTERNAL-SERVICES"].append(
+                        f'-p {proto} -m comment --comment "{spn} has no endpoints" -m addrtype --dst-type LOCAL '
+                        f'-m {proto} --dport {np} -j REJECT --reject-with icmp-port-unreachable')
+                continue
+            sc = svc_chain(spn, proto)
+            nat["KUBE-SERVICES"].append(f'-d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" '
+                                        f'-m {proto} --dport {p["port"]} -j {sc}')
+            nat[sc].append(f'! -s {CLUSTER_CIDR} -d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" '
+                           f'-m {proto} --dport {p["port"]} -j KUBE-MARK-MASQ')
+            if np:
+                xc = ext_chain(spn, proto)
+                nat["KUBE-NODEPORTS"].append(f'-p {proto} -m comment --comment "{spn}" -m {proto} --dport {np} -j {xc}')
+                nat[xc] += [f'-m comment --comment "masquerade traffic for {spn} external destinations" -j KUBE-MARK-MASQ',
+                            f"-j {sc}"]
+            n = len(targets)
+            for i, (e, t) in enumerate(targets):
+                dest = f"{e.ip}:{t}"
+                sepc = sep_chain(spn, proto, dest)
+                stat = f" -m statistic --mode random --probability {probability(i, n)}" if i < n - 1 else ""
+                nat[sc].append(f'-m comment --comment "{spn} -> {dest}"{stat} -j {sepc}')
+                nat[sepc] += [f'-s {e.ip}/32 -m comment --comment "{spn}" -j KUBE-MARK-MASQ',
+                              f'-p {proto} -m comment --comment "{spn}" -m {proto} -j DNAT --to-destination {dest}']
+    nat["KUBE-SERVICES"].append('-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule '
+                                'in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
+    mangle = {"KUBE-IPTABLES-HINT": [], "KUBE-KUBELET-CANARY": [], "KUBE-PROXY-CANARY": []}
+    out = _table("mangle", ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"], mangle, when)
+    out += _table("filter", ["INPUT", "FORWARD", "OUTPUT"], filt, when)
+    out += _table("nat", ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"], nat, when)
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# routes (Calico, IPIP)
+
+def cali_iface(namespace: str, pod: str) -> str:
+    """Calico's host-side veth name: cali + the first 11 hex digits of sha1(namespace.pod)."""
+    return "cali" + hashlib.sha1(f"{namespace}.{pod}".encode()).hexdigest()[:11]
+
+
+def _blocks(view) -> dict[str, str]:
+    out = {}
+    for ba in view.list("blockaffinities.crd.projectcalico.org"):
+        spec = ba.get("spec") or {}
+        if spec.get("node") and spec.get("cidr"):
+            out[spec["node"]] = spec["cidr"]
+    return out
+
+
+def routes(view, node: str, numeric: bool = False) -> str:
+    """`route` (net-tools) on a node: the default route, tunl0 routes to the other nodes' pod
+    blocks, the local block's blackhole, one cali… route per local pod, the node network."""
+    ips = {name: ip for ip, name in node_ips(view).items()}
+    me = ips.get(node)
+    rows = [("0.0.0.0" if numeric else "default", "192.168.0.1" if numeric else "_gateway", "0.0.0.0", "UG", "100", "enp0s3")]
+    blocks = _blocks(view)
+    local = []
+    for other, cidr in sorted(blocks.items(), key=lambda kv: ipaddress.ip_network(kv[1])):
+        net = ipaddress.ip_network(cidr)
+        if other == node:
+            rows.append((str(net.network_address), "0.0.0.0", str(net.netmask), "U", "0", "*"))
+        else:
+            gw = ips.get(other, "0.0.0.0")
+            rows.append((str(net.network_address), gw if numeric else other, str(net.netmask), "UG", "0", "tunl0"))
+    for pod in view.list("pods", index=("nodeName", node)):
+        st, spec = pod.get("status") or {}, pod.get("spec") or {}
+        if st.get("podIP") and not spec.get("hostNetwork") and st.get("podIP") != me:
+            local.append((st["podIP"], "0.0.0.0", "255.255.255.255", "UH", "0",
+                          cali_iface(pod["metadata"]["namespace"], pod["metadata"]["name"])))
+    rows += sorted(local, key=lambda r: ipaddress.ip_address(r[0]))
+    rows.append(("192.168.0.0", "0.0.0.0", "255.255.255.0", "U", "100", "enp0s3"))
+    rows.sort(key=lambda r: (r[0] not in ("default", "0.0.0.0"),
+                             ipaddress.ip_address("0.0.0.0" if r[0] == "default" else r[0])))
+    out = ["Kernel IP routing table",
+           "Destination     Gateway         Genmask         Flags Metric Ref    Use Iface"]
+    for d, g, m, f, metric, iface in rows:
+        out.append(f"{d:<15} {g:<15} {m:<15} {f:<5} {metric:<6} {'0':<6} {'0':>3} {iface}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,109 @@
+"""kubectl diff -f: diff -u -N of the live object against the server's dry-run of apply, with
+kubectl's LIVE-<n>/MERGED-<n> file layout and exit codes (0 same, 1 different)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: app, image: {image}}}]}}
+"""
+SECRET = """apiVersion: v1
+kind: Secret
+metadata: {{name: s}}
+stringData: {{user: admin, password: {password}}}
+"""
+
+
+def normalized(text: str) -> str:
+    """Temp dir numbers and file times vary; resourceVersions are the cluster's business."""
+    text = re.sub(r"/(LIVE|MERGED)-\d+/", r"/\1/", text)
+    text = re.sub(r"(?m)^(---|\+\+\+) (\S+)\t.*$", r"\1 \2", text)
+    text = re.sub(r"(?m)^(.\s*uid:|.\s*creationTimestamp: \"|.\s*resourceVersion:).*\n", "", text)
+    return re.sub(r"/tmp/", "/", text)
+
+
+def test_unchanged_object_exits_0_silently(kube):
+    m = DEPLOY.format(replicas=2, image="nginx")
+    kube("apply", "-f", "-", input=m, check=True)
+    r = kube("diff", "-f", "-", input=m)
+    assert (r.code, r.out, r.err) == (0, "", "")
+
+
+def test_changed_object_shows_a_unified_diff_and_exits_1(kube):
+    kube("apply", "-f", "-", input=DEPLOY.format(replicas=2, image="nginx"), check=True)
+    r = kube("diff", "-f", "-", input=DEPLOY.format(replicas=3, image="nginx:1.27"))
+    assert (r.code, r.err) == (1, "")
+    out = normalized(r.out)
+    assert out.startswith(
+        "diff -u -N /LIVE/apps.v1.Deployment.default.web /MERGED/apps.v1.Deployment.default.web\n"
+        "--- /LIVE/apps.v1.Deployment.default.web\n"
+        "+++ /MERGED/apps.v1.Deployment.default.web\n@@ ")
+    changed = [ln for ln in out.splitlines() if ln[:1] in "+-" and ln[:3] not in ("---", "+++")]
+    assert [ln for ln in changed if "last-applied" not in ln and '{"apiVersion"' not in ln] == [
+        "-  generation: 1", "+  generation: 2",
+        "-  replicas: 2", "+  replicas: 3",
+        "-      - image: nginx", "+      - image: nginx:1.27",
+    ]
+
+
+def test_new_object_is_all_additions(kube):
+    r = kube("diff", "-f", "-", input=DEPLOY.format(replicas=1, image="nginx"))
+    assert r.code == 1
+    out = normalized(r.out)
+    head = ("diff -u -N /LIVE/apps.v1.Deployment.default.web /MERGED/apps.v1.Deployment.default.web\n"
+            "--- /LIVE/apps.v1.Deployment.default.web\n+++ /MERGED/apps.v1.Deployment.default.web\n")
+    assert out.startswith(head + "@@ -0,0 +1,")
+    body = out[len(head):].splitlines()[1:]
+    assert all(ln.startswith("+") for ln in body)
+    assert "+  replicas: 1" in body and "+        imagePullPolicy: Always" in body
+    # a dry run: nothing was created
+    assert kube("get", "deploy", "web").code == 1
+
+
+def test_external_diff_program_and_its_arguments(kube):
+    kube.env["KUBECTL_EXTERNAL_DIFF"] = "diff -q $(rm) ;ls"
+    kube("apply", "-f", "-", input=DEPLOY.format(replicas=2, image="nginx"), check=True)
+    r = kube("diff", "-f", "-", input=DEPLOY.format(replicas=4, image="nginx"))
+    # arguments other than letters, digits, - and = are dropped, as kubectl drops them
+    assert (r.code, normalized(r.out)) == (
+        1, "Files /LIVE/apps.v1.Deployment.default.web and /MERGED/apps.v1.Deployment.default.web differ\n")
+
+
+def test_secret_values_are_masked(kube):
+    kube("apply", "-f", "-", input=SECRET.format(password="one"), check=True)
+    r = kube("diff", "-f", "-", input=SECRET.format(password="two"))
+    assert r.code == 1
+    lines = normalized(r.out).splitlines()
+    assert "-  password: '*** (before)'" in lines and "+  password: '*** (after)'" in lines
+    assert "   user: '***'" in lines
+    # as with kubectl, the last-applied annotation still carries what was applied
+    assert [ln for ln in lines if "one" in ln or "two" in ln and "last-applied" not in ln] == [
+        ln for ln in lines if '"stringData"' in ln]
+
+
+ERRORS = [
+    ("no-file", [], "error: must specify one of -f and -k\n"),
+    ("args", ["-f", "-", "extra"], "error: Unexpected args: ['extra']\nSee 'kubectl diff -h' for help and examples\n"),
+]
+
+
+@pytest.mark.parametrize("args,want", [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS])
+def test_usage_errors(kube, args, want):
+    r = kube("diff", *args, input="")
+    assert (r.code, r.out, r.err) == (1, "", want)
+
+
+def test_invalid_object_is_refused_by_the_dry_run(kube):
+    r = kube("diff", "-f", "-", input=DEPLOY.format(replicas=-1, image="nginx"))
+    assert r.code == 1 and r.out == ""
+    assert r.err.startswith('The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
