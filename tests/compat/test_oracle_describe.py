@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH
 MASKS = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"), "TIME"),
     (re.compile(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}"), "DATE"),
-    (re.compile(r"(?<=\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=\s)"), ""),   # ages: 19s, 5m2s, 65m, 3d
+    (re.compile(r"(?<=\s)(\d+d)?(\d+h)?(\d+m)?(\d+s)?(?=[\s)])"), ""),   # ages: 19s, 5m2s, 65m, 3d
 ]
 # (ConfigMaps and Secrets with several keys are left out: kubectl prints their keys in Go's random
 # map order, pykubectl sorted.)
