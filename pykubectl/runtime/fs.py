@@ -1,0 +1,275 @@
+"""Simulated filesystems: each node's disk (hostPath, NFS exports), each pod's emptyDirs and
+each container instance's own root, stored in the cluster's database.
+
+Every command is a new process, so nothing may live in memory: files are rows of a table of
+their own, `runtime_files(scope, path, kind, data, mtime)`, created on first use. A scope is
+`node/<node>`, `pod/<uid>/vol/<volume>` (emptyDir) or `pod/<uid>/ctr/<container>/<restartCount>`
+(a container's writable layer: gone when the container restarts). Removing a file leaves a
+tombstone (kind "x") so that "since when has this path been missing" is known: the kubelet
+computes probe outcomes in closed form from these mtimes.
+
+A write wakes the kubelet for the pods it can concern (a timer due now), since an exec probe's
+answer may have changed.
+"""
+from __future__ import annotations
+
+import posixpath
+
+_DDL = ("CREATE TABLE IF NOT EXISTS runtime_files(scope TEXT NOT NULL, path TEXT NOT NULL, "
+        "kind TEXT NOT NULL, data TEXT NOT NULL DEFAULT '', mtime REAL NOT NULL, "
+        "PRIMARY KEY(scope, path))")
+
+def db_of(view):
+    """The sqlite connection behind a View, a Txn or a Store."""
+    for obj in (getattr(view, "txn", None), view):
+        if obj is not None and hasattr(obj, "db"):
+            # a no-op once the table exists (writes nothing, so safe in a read)
+            obj.db.execute(_DDL)
+            return obj.db
+    raise TypeError("no database behind this view")
+
+
+def norm(path: str, cwd: str = "/") -> str:
+    return posixpath.normpath(posixpath.join(cwd, path)).replace("//", "/")
+
+
+class FS:
+    """One scope's files. `now` stamps writes (cluster time)."""
+
+    def __init__(self, db, scope: str, now: float = 0.0, on_write=None):
+        self.db, self.scope, self.now, self.on_write = db, scope, now, on_write
+
+    def _row(self, path):
+        return self.db.execute("SELECT kind, data, mtime FROM runtime_files WHERE scope=? AND path=?",
+                               (self.scope, norm(path))).fetchone()
+
+    def kind(self, path: str) -> str | None:
+        """'f' (file), 'd' (directory) or None (missing)."""
+        p = norm(path)
+        if p == "/":
+            return "d"
+        r = self._row(p)
+        if r and r[0] != "x":
+            return r[0]
+        # a file's parents exist implicitly
+        child = self.db.execute("SELECT 1 FROM runtime_files WHERE scope=? AND path LIKE ? AND kind!='x' LIMIT 1",
+                                (self.scope, p.rstrip("/") + "/%")).fetchone()
+        return "d" if child else None
+
+    def exists(self, path: str) -> bool:
+        return self.kind(path) is not None
+
+    def since(self, path: str) -> float | None:
+        """When the path last appeared or disappeared (None: never touched)."""
+        r = self._row(path)
+        return r[2] if r else None
+
+    def read(self, path: str) -> str | None:
+        r = self._row(path)
+        return r[1] if r and r[0] == "f" else None
+
+    def _put(self, path, kind, data=""):
+        self.db.execute("INSERT OR REPLACE INTO runtime_files VALUES(?,?,?,?,?)",
+                        (self.scope, norm(path), kind, data, self.now))
+        if self.on_write:
+            self.on_write(self.scope)
+
+    def write(self, path: str, data: str, append: bool = False) -> None:
+        old = self.read(path) if append else None
+        self._put(path, "f", (old or "") + data)
+
+    def touch(self, path: str) -> None:
+        r = self._row(path)
+        if r and r[0] != "x":
+            self._put(path, r[0], r[1])
+        else:
+            self._put(path, "f", "")
+
+    def mkdir(self, path: str) -> None:
+        p = norm(path)
+        while p != "/" and self.kind(p) is None:
+            self._put(p, "d")
+            p = posixpath.dirname(p)
+
+    def remove(self, path: str) -> None:
+        p = norm(path)
+        self.db.execute("UPDATE runtime_files SET kind='x', data='', mtime=? WHERE scope=? AND (path=? OR path LIKE ?)",
+                        (self.now, self.scope, p, p.rstrip("/") + "/%"))
+        if self.on_write:
+            self.on_write(self.scope)
+
+    def listdir(self, path: str) -> list[str]:
+        p = norm(path).rstrip("/") + "/"
+        rows = self.db.execute("SELECT path FROM runtime_files WHERE scope=? AND path LIKE ? AND kind!='x'",
+                               (self.scope, p + "%")).fetchall()
+        return sorted({r[0][len(p):].split("/", 1)[0] for r in rows if r[0] != p.rstrip("/")})
+
+    def drop(self) -> None:
+        """Forget the whole scope (a pod's volumes when it goes)."""
+        self.db.execute("DELETE FROM runtime_files WHERE scope=? OR scope LIKE ?", (self.scope, self.scope + "/%"))
+
+
+def _waker(view, now):
+    """Wake the kubelet for the pods a write may concern: a node's pods, or one pod."""
+    db = db_of(view)
+
+    def wake(scope: str):
+        from pykubectl.controllers.manager import make_key
+        parts = scope.split("/")
+        pods = []
+        if parts[0] == "node" and hasattr(view, "list"):
+            pods = view.list("pods", index=("nodeName", parts[1]))
+        elif parts[0] == "pod":
+            pods = [p for p in _pods_by_uid(view, parts[1])]
+        for p in pods:
+            m = p["metadata"]
+            db.execute("INSERT OR REPLACE INTO timers VALUES(?,?,?)",
+                       ("kubelet", make_key("", "pods", m.get("namespace", ""), m["name"]), now))
+    return wake
+
+
+def _pods_by_uid(view, uid):
+    if not hasattr(view, "list"):
+        return []
+    return [p for p in view.list("pods") if p["metadata"].get("uid") == uid]
+
+
+def node_fs(view, node: str, now: float = 0.0) -> FS:
+    """A node's disk."""
+    return FS(db_of(view), f"node/{node}", now, _waker(view, now))
+
+
+def volume_fs(view, pod: dict, volume: str, now: float = 0.0) -> FS:
+    return FS(db_of(view), f"pod/{pod['metadata'].get('uid')}/vol/{volume}", now, _waker(view, now))
+
+
+def container_fs(view, pod: dict, container: str, now: float = 0.0) -> FS:
+    restarts = 0
+    for cs in ((pod.get("status") or {}).get("containerStatuses") or []) + \
+            ((pod.get("status") or {}).get("initContainerStatuses") or []):
+        if cs.get("name") == container:
+            restarts = int(cs.get("restartCount") or 0)
+    return FS(db_of(view), f"pod/{pod['metadata'].get('uid')}/ctr/{container}/{restarts}", now, _waker(view, now))
+
+
+class PodFS:
+    """A container's view of files: its volume mounts (longest mountPath first) over its own
+    writable layer. Methods take container paths; `resolve` says which FS and path answer."""
+
+    def __init__(self, view, pod: dict, container: str, now: float = 0.0):
+        self.view, self.pod, self.container, self.now = view, pod, container, now
+        spec = pod.get("spec") or {}
+        c = next((x for x in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                  if x.get("name") == container), {})
+        vols = {v.get("name"): v for v in spec.get("volumes") or []}
+        self.mounts = []
+        for m in c.get("volumeMounts") or []:
+            v = vols.get(m.get("name"))
+            if v is None:
+                continue
+            self.mounts.append((norm(m["mountPath"]), v, m.get("subPath") or "", bool(m.get("readOnly"))))
+        self.mounts.sort(key=lambda x: -len(x[0]))
+        self.root = container_fs(view, pod, container, now)
+
+    def resolve(self, path: str):
+        p = norm(path)
+        for mp, vol, sub, ro in self.mounts:
+            if p == mp or p.startswith(mp.rstrip("/") + "/"):
+                rest = p[len(mp):].lstrip("/")
+                if "hostPath" in vol:
+                    node = (self.pod.get("spec") or {}).get("nodeName") or ""
+                    base = norm(posixpath.join(vol["hostPath"].get("path", "/"), sub))
+                    return node_fs(self.view, node, self.now), norm(posixpath.join(base, rest))
+                if "emptyDir" in vol:
+                    return volume_fs(self.view, self.pod, vol["name"], self.now), norm("/" + posixpath.join(sub, rest))
+                src = _projected_files(self.view, self.pod, vol)
+                if src is not None:
+                    return _DictFS(src), norm("/" + rest)
+        return self.root, p
+
+    def kind(self, path):
+        fs, p = self.resolve(path)
+        return fs.kind(p)
+
+    def exists(self, path):
+        return self.kind(path) is not None
+
+    def read(self, path):
+        fs, p = self.resolve(path)
+        return fs.read(p)
+
+    def since(self, path):
+        fs, p = self.resolve(path)
+        return fs.since(p)
+
+    def write(self, path, data, append=False):
+        fs, p = self.resolve(path)
+        fs.write(p, data, append)
+
+    def touch(self, path):
+        fs, p = self.resolve(path)
+        fs.touch(p)
+
+    def mkdir(self, path):
+        fs, p = self.resolve(path)
+        fs.mkdir(p)
+
+    def remove(self, path):
+        fs, p = self.resolve(path)
+        fs.remove(p)
+
+    def listdir(self, path):
+        fs, p = self.resolve(path)
+        names = set(fs.listdir(p))
+        base = norm(path).rstrip("/") + "/"
+        for mp, *_ in self.mounts:      # mount points show in their parent directory
+            if mp.startswith(base) and mp != base.rstrip("/"):
+                names.add(mp[len(base):].split("/", 1)[0])
+        return sorted(names)
+
+
+class _DictFS:
+    """Read-only files from a ConfigMap or Secret volume (they follow their objects)."""
+
+    def __init__(self, files: dict):
+        self.files = files
+
+    def kind(self, p):
+        if p == "/" or any(k.startswith(p.rstrip("/") + "/") for k in self.files):
+            return "d"
+        return "f" if p in self.files else None
+
+    def read(self, p):
+        return self.files.get(p)
+
+    def since(self, p):
+        return None
+
+    def listdir(self, p):
+        base = p.rstrip("/") + "/"
+        return sorted({k[len(base):].split("/", 1)[0] for k in self.files if k.startswith(base)})
+
+    def _ro(self, *a, **k):
+        raise PermissionError("Read-only file system")
+
+    write = touch = mkdir = remove = _ro
+
+
+def _projected_files(view, pod, vol) -> dict | None:
+    import base64
+    ns = pod["metadata"].get("namespace") or "default"
+    if "configMap" in vol or "secret" in vol:
+        src = vol.get("configMap") or vol.get("secret")
+        kind, name = ("configmaps", src.get("name")) if "configMap" in vol else ("secrets", src.get("secretName"))
+        try:
+            obj = view.get(kind, ns, name) if hasattr(view, "get") else None
+        except Exception:
+            obj = None
+        data = dict((obj or {}).get("data") or {})
+        if kind == "secrets":
+            data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in data.items()}
+        items = src.get("items")
+        if items:
+            return {"/" + it["path"]: data.get(it["key"], "") for it in items}
+        return {"/" + k: v for k, v in data.items()}
+    return None
