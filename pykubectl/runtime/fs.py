@@ -180,6 +180,13 @@ class PodFS:
                     node = (self.pod.get("spec") or {}).get("nodeName") or ""
                     base = norm(posixpath.join(vol["hostPath"].get("path", "/"), sub))
                     return node_fs(self.view, node, self.now), norm(posixpath.join(base, rest))
+                if "persistentVolumeClaim" in vol or "nfs" in vol:
+                    # the bound volume's place on a node: the NFS export on k8s-master, a hostPath PV
+                    from pykubectl.storage.mounts import volume_location
+                    where = volume_location(self.view, self.pod, vol)
+                    if where is not None:
+                        base = norm(posixpath.join(where[1], sub))
+                        return node_fs(self.view, where[0], self.now), norm(posixpath.join(base, rest))
                 if "emptyDir" in vol:
                     return volume_fs(self.view, self.pod, vol["name"], self.now), norm("/" + posixpath.join(sub, rest))
                 src = _projected_files(self.view, self.pod, vol)
