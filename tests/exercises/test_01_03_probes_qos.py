@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PYKUBECTL, manifest
+from tests.conftest import manifest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _SSH = """import sys
@@ -162,7 +162,6 @@ def _have(module):
     return importlib.util.find_spec(module) is not None
 
 
-@pytest.mark.skipif(not _have("pykubectl.net.client"), reason="in-pod curl is the networking issue's")
 def test_liveness_end_to_end_with_curl_from_request_pod(kube):
     kube("apply", "-f", manifest("02-liveness.yaml"), "-f", manifest("16-request-pod.yaml"), check=True)
     kube("sim", "advance", "20s", check=True)
@@ -180,7 +179,6 @@ def _endpoints_registered():
     return "endpoints" in registry.OPTIONAL and _have("pykubectl.controllers.endpoints")
 
 
-@pytest.mark.skipif(not _endpoints_registered(), reason="Endpoints are the networking issue's")
 def test_readiness_gates_endpoints(kube):
     kube("apply", "-f", manifest("01-readiness.yaml"), check=True)
     kube("sim", "advance", "10s", check=True)

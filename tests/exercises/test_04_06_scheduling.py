@@ -11,8 +11,7 @@ NOT_HELPFUL = "preemption: 0/3 nodes are available: 3 Preemption is not helpful 
 
 def need(kube, *verbs):
     for v in verbs:
-        if kube(v, "--help").code != 0:
-            pytest.skip(f"kubectl {v} is not there yet")
+        assert kube(v, "--help").code == 0, f"kubectl {v} is missing"
 
 
 def apply(kube, *names):

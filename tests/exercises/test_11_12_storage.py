@@ -4,7 +4,6 @@ a Recycle volume goes Released when its claim is deleted, a recycler pod scrubs 
 Available again; Retain keeps a volume Released."""
 import importlib.util
 
-import pytest
 
 from tests.conftest import manifest
 
@@ -54,10 +53,8 @@ def test_a_file_touched_in_the_pod_shows_up_on_the_nfs_export(kube):
     import inspect
 
     from pykubectl.runtime import fs
-    if importlib.util.find_spec("pykubectl.cli.exec_") is None or kube("sim", "ssh", "--help").code != 0:
-        pytest.skip("needs `kubectl exec` and `sim ssh`")
-    if "volume_location" not in inspect.getsource(fs):
-        pytest.skip("runtime.fs.PodFS does not follow claim mounts to their volume yet")
+    assert importlib.util.find_spec("pykubectl.cli.exec_") and kube("sim", "ssh", "--help").code == 0
+    assert "volume_location" in inspect.getsource(fs)
     kube("apply", "-f", manifest("28-pvc-nfs.yaml"), check=True)
     kube("apply", "-f", manifest("29-pod-hostpath1.yaml"), check=True)
     kube("sim", "advance", "3s", check=True)

@@ -9,14 +9,11 @@ import pytest
 from tests.conftest import manifest
 
 
-def _wired() -> bool:
+def test_the_pieces_are_wired():
     from pykubectl.cli.sim import command
     from pykubectl.controllers import registry
-    return "endpoints" in registry.OPTIONAL and "curl" in command.commands and "hosts" in command.commands
-
-
-pytestmark = pytest.mark.skipif(not _wired(), reason="the endpoints controller and `sim curl`/`sim hosts` "
-                                "are not registered yet (controllers/registry.py, cli/sim.py)")
+    assert "endpoints" in registry.OPTIONAL
+    assert command.get_command(None, "curl") is not None and command.get_command(None, "hosts") is not None
 
 NODE_HTTP = "192.168.0.100:30431"
 
@@ -29,8 +26,7 @@ def apply(kube, *names):
 @pytest.fixture
 def ingress_ready(kube):
     r = kube("get", "pods", "-n", "ingress-nginx", "-o", "jsonpath={.items[*].status.conditions[?(@.type==\"Ready\")].status}")
-    if r.out.strip() != "True":
-        pytest.skip("the ingress-nginx controller pod is not Ready (its probes are the kubelet's)")
+    assert r.out.strip() == "True", "the ingress-nginx controller pod is not Ready"
     return kube
 
 
