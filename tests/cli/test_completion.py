@@ -9,6 +9,8 @@ import subprocess
 
 import pytest
 
+from tests.conftest import VENV_BIN
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "completions", "pykubectl.bash")
 BIN = os.path.dirname(shutil.which("pykubectl") or os.path.join(ROOT, ".venv", "bin", "pykubectl"))
@@ -19,7 +21,7 @@ def bash_complete(kube, *words: str) -> list[str]:
     arr = " ".join("'" + w.replace("'", "'\\''") + "'" for w in ("pykubectl", *words))
     prog = (f"source {SCRIPT}\nCOMP_WORDS=({arr}); COMP_CWORD={len(words)}\n"
             "_pykubectl_complete\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
-    env = dict(kube.env, PATH=os.path.join(ROOT, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""))
+    env = dict(kube.env, PATH=VENV_BIN + os.pathsep + os.environ.get("PATH", ""))
     p = subprocess.run(["bash", "--norc", "--noprofile", "-c", prog], capture_output=True, text=True,
                        env=env, timeout=60)
     assert p.returncode == 0, p.stderr
