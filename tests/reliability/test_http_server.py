@@ -1,0 +1,103 @@
+"""`cluster serve` under bad requests: malformed JSON, a wrong content type, an oversized body, a
+client that sends half a request and stalls. Each gets a Status error and the server answers the
+next request."""
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import socket
+import ssl
+
+import pytest
+import yaml
+
+from tests.compat.serving import serve
+
+CM = "/api/v1/namespaces/default/configmaps"
+_CTYPE_BUG = ("a POST with Content-Type: text/plain and a JSON body is accepted (201); the apiserver "
+              "answers 415 UnsupportedMediaType 'the body of the request was in an unknown format - "
+              "accepted media types include: application/json, application/yaml, "
+              "application/vnd.kubernetes.protobuf'")
+_SIZE_BUG = ("a body over 3 MiB is read and validated (422 'Too long: must have at most 1048576 "
+             "bytes'); the apiserver refuses it unread: 413 RequestEntityTooLarge 'Request entity "
+             "too large: limit is 3145728' (MaxRequestBodyBytes)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, lab_template):
+    import shutil
+    from tests.conftest import Kube
+    home = str(tmp_path_factory.mktemp("httpbad") / "home")
+    shutil.copytree(lab_template, home)
+    kube = Kube(home)
+    kc = yaml.safe_load(open(kube.kubeconfig))
+    paths = {}
+    for name, data in (("ca", kc["clusters"][0]["cluster"]["certificate-authority-data"]),
+                       ("crt", kc["users"][0]["user"]["client-certificate-data"]),
+                       ("key", kc["users"][0]["user"]["client-key-data"])):
+        paths[name] = os.path.join(home, f"{name}.pem")
+        with open(paths[name], "wb") as f:
+            f.write(base64.b64decode(data))
+    ctx = ssl.create_default_context(cafile=paths["ca"])
+    ctx.load_cert_chain(paths["crt"], paths["key"])
+    with serve(kube.env) as port:
+        yield port, ctx
+
+
+def _req(server, method, path, body=None, ctype="application/json"):
+    port, ctx = server
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=20)
+    try:
+        headers = {"Accept": "application/json"}
+        if ctype:
+            headers["Content-Type"] = ctype
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        return r.status, json.loads(r.read() or b"null")
+    finally:
+        conn.close()
+
+
+def _cm(name, size=0):
+    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+                       "data": {"k": "x" * size}}).encode()
+
+
+@pytest.mark.parametrize("method,body,ctype,code,reason", [
+    ("POST", b'{"apiVersion": "v1", "kind": "ConfigMap",', "application/json", 400, "BadRequest"),
+    ("POST", b"\x00\xff\xfe binary", "application/json", 400, "BadRequest"),
+    pytest.param("POST", _cm("wrong-ctype"), "text/plain", 415, "UnsupportedMediaType", marks=pytest.mark.xfail(
+        strict=True, reason=_CTYPE_BUG)),
+    pytest.param("POST", _cm("huge", 3 * 1024 * 1024 + 100), "application/json", 413, "RequestEntityTooLarge",
+                 marks=pytest.mark.xfail(strict=True, reason=_SIZE_BUG)),
+    ("PATCH", b'{"data": {"a": "b"}}', "application/xml", 415, "UnsupportedMediaType"),
+], ids=["truncated-json", "binary-body", "text-plain", "over-3MiB", "patch-xml"])
+def test_bad_request_is_a_status_and_the_server_stays_up(server, method, body, ctype, code, reason):
+    path = CM if method == "POST" else f"{CM}/nope"
+    status, st = _req(server, method, path, body, ctype)
+    assert status == code, st
+    assert st["kind"] == "Status" and st["code"] == code and st["status"] == "Failure", st
+    if reason != "RequestEntityTooLarge":
+        assert st.get("reason", "") in (reason, ""), st
+    assert _req(server, "GET", "/api/v1/namespaces/default")[0] == 200
+
+
+@pytest.mark.xfail(strict=True, reason=_SIZE_BUG)
+def test_over_3mib_wording(server):
+    status, st = _req(server, "POST", CM, _cm("huge2", 3 * 1024 * 1024 + 100))
+    assert (status, st["message"]) == (413, "Request entity too large: limit is 3145728")
+
+
+def test_a_stalled_client_does_not_block_others(server):
+    port, ctx = server
+    raw = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                          server_hostname="127.0.0.1")
+    try:
+        raw.sendall(b"POST " + CM.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 1000\r\n\r\n{\"apiVersion\"")
+        assert _req(server, "GET", "/api/v1/namespaces/default")[0] == 200
+    finally:
+        raw.close()
+    assert _req(server, "GET", "/api/v1/namespaces/default")[0] == 200
