@@ -95,6 +95,11 @@ def load_documents(text: str, source: str = "") -> list[tuple[dict, list[str]]]:
 
 
 def _yaml_error(e, source: str) -> str:
+    if isinstance(e, yaml.reader.ReaderError):
+        # go-yaml's words for what libyaml's reader refuses
+        why = "control characters are not allowed" if isinstance(e.character, str) and e.character < " " \
+            else "invalid leading UTF-8 octet"
+        return f"error converting YAML to JSON: yaml: {why}"
     mark = getattr(e, "problem_mark", None)
     line = mark.line + 1 if mark else 0
     problem = getattr(e, "problem", None) or str(e)

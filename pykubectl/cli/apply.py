@@ -14,21 +14,31 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _EXTS = (".yaml", ".yml", ".json")
 
 
+def decode_text(data: bytes) -> str:
+    """As kubectl's FileVisitor reads a file: a UTF-16/UTF-8 byte-order mark is honoured
+    (unicode.BOMOverride), anything else is UTF-8 with invalid bytes replaced."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="replace")
+
+
 def _read_source(src: str) -> str:
     if src == "-":
-        return sys.stdin.read()
+        return decode_text(sys.stdin.buffer.read()) if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     if src.startswith(("http://", "https://")):
         import urllib.request
         import urllib.error
         try:
             with urllib.request.urlopen(src, timeout=30) as r:
-                return r.read().decode("utf-8")
+                return decode_text(r.read())
         except urllib.error.HTTPError as e:
             raise CLIError(f'unable to read URL "{src}", server reported {e.code} {e.reason}, status code={e.code}')
         except OSError as e:
             raise CLIError(f'unable to read URL "{src}": {e}')
-    with open(src, encoding="utf-8") as f:
-        return f.read()
+    with open(src, "rb") as f:
+        return decode_text(f.read())
 
 
 def _expand(path: str, recursive: bool) -> list[str]:
@@ -75,7 +85,35 @@ def read_manifests(filenames, recursive: bool):
                     raise CLIError(f'error validating "{src}": error validating data: kind not set')
                 if not obj.get("apiVersion"):
                     raise CLIError(f'error validating "{src}": error validating data: apiVersion not set')
+                _check_accessors(obj, src)
                 yield obj, dupes, src
+
+
+_GO_TYPES = {bool: "bool", int: "int64", float: "float64", str: "string", list: "[]interface {}",
+             dict: "map[string]interface {}", type(None): "<nil>"}
+
+
+def _go_v(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{_go_v(x)}" for k, x in sorted(v.items())) + "]"
+    if isinstance(v, list):
+        return "[" + " ".join(_go_v(x) for x in v) + "]"
+    return str(v)
+
+
+def _check_accessors(obj: dict, src: str) -> None:
+    """What unstructured's accessors refuse before any request is made (kubectl's decoding)."""
+    meta = obj.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise CLIError(f'unable to decode "{src}": .metadata accessor error: {_go_v(meta)} is of the type '
+                       f'{_GO_TYPES.get(type(meta), type(meta).__name__)}, expected map[string]interface{{}}')
+    for field in ("name", "namespace", "generateName"):
+        v = (meta or {}).get(field)
+        if v is not None and not isinstance(v, str):
+            raise CLIError(f'unable to decode "{src}": .metadata.{field} accessor error: {_go_v(v)} is of the type '
+                           f'{_GO_TYPES.get(type(v), type(v).__name__)}, expected string')
 
 
 def validate_mode(v: str) -> str:
@@ -190,6 +228,10 @@ def run(g, o, args):
             gen = (obj.get("metadata") or {}).get("generateName")
             if gen:
                 raise CLIError(f"from {gen}: cannot use generate name with apply")
+            gv = kind.api_version if kind.group else f"/{kind.version}"
+            raise CLIError(f'error when retrieving current configuration of:\nResource: "{gv}, Resource={kind.plural}", '
+                           f'GroupVersionKind: "{gv}, Kind={kind.kind}"\nName: "", Namespace: "{ns or ""}"\n'
+                           f'from server for: "{src}": resource name may not be empty')
         try:
             if server_side:
                 res, warns = client.patch(kind, ns, name, "apply", obj, dry_run=(dry != "none"),

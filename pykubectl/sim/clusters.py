@@ -266,6 +266,9 @@ def create_cluster(name: str, *, kubeconfig_path: str, context: str | None = Non
         raise ClusterError(f'cluster "{name}" already exists')
     if not all(c.isalnum() or c in "-." for c in name) or not name:
         raise ClusterError(f'invalid cluster name "{name}": use letters, digits, "-" and "."')
+    home = data_home(env)
+    if not os.path.isdir(home):
+        os.makedirs(home, mode=0o700)   # our own data home is private; an existing folder is left as it is
     _mkdir_private(clusters_root(env))
     _mkdir_private(cluster.dir)
     _mkdir_private(os.path.join(cluster.dir, "pki"))

@@ -219,9 +219,6 @@ def test_files_are_private_and_serve_is_loopback_only_and_wants_credentials(kube
         assert "Traceback" not in r.err and token not in r.out + r.err
 
 
-@pytest.mark.xfail(strict=True, reason="`cluster create` makes PYKUBECTL_HOME (the platformdirs data "
-                   "dir) with os.makedirs' default mode (0755 under umask 022); only clusters/ and "
-                   "below are 0700")
 def test_data_home_made_by_cluster_create_is_0700(fresh):
     r = fresh("cluster", "create", "kubernetes", "--clock", "virtual")
     assert r.code == 0, r.err
