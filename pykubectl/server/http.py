@@ -15,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pykubectl.server.routes import Context, Request, Response, handle
 
 
+MAX_BODY = 3 * 1024 * 1024   # kube-apiserver's default request body limit
+
+
 class Config:
     """What every connection needs: the cluster to open, how to authenticate, an optional filter."""
 
@@ -100,6 +103,14 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            # as kube-apiserver's MaxRequestBodyBytes: refused before it is read
+            from pykubectl.api.errors import StatusError
+            from pykubectl.server.routes import status_response
+            self.close_connection = True
+            self._send(status_response(StatusError(413, "RequestEntityTooLarge",
+                                                   f"Request entity too large: limit is {MAX_BODY}")))
+            return
         body = self.rfile.read(length) if length else b""
         cfg = self.server.config
         resp = None

@@ -203,6 +203,11 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
         return review(ctx, req, kind, version, ns)
     if sub == "scale" and not kind.crd:
         return scale(ctx, req, kind, ns, name, q)
+    ctype = req.header("content-type").split(";", 1)[0].strip()
+    if m in ("POST", "PUT") and ctype not in ("", "application/json", "application/yaml",
+                                             "application/vnd.kubernetes.protobuf", "*/*"):
+        raise errors.StatusError(415, "UnsupportedMediaType",
+                                 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf')
     if req.header("content-type").startswith("application/vnd.kubernetes.protobuf"):
         # the real kubectl sends its create generators' objects as protobuf: decode to JSON
         from pykubectl.server import protobuf
