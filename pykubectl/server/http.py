@@ -104,10 +104,16 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
-            # as kube-apiserver's MaxRequestBodyBytes: refused before it is read
+            # as kube-apiserver's MaxRequestBodyBytes: refused, never decoded
             from pykubectl.api.errors import StatusError
             from pykubectl.server.routes import status_response
             self.close_connection = True
+            left = min(length, 64 * MAX_BODY)   # drain (bounded) so the client reads our answer
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
             self._send(status_response(StatusError(413, "RequestEntityTooLarge",
                                                    f"Request entity too large: limit is {MAX_BODY}")))
             return
