@@ -226,7 +226,8 @@ def curl(view, pod, argv: list[str]):
                 break
             if o.get("verbose"):
                 err.append(f"*   Trying {ip}:{port}...\n")
-            req = Request(method, scheme, host_hdr, path, {**headers, "host": host_hdr}, o["data"] or "", client_ip)
+            req = Request(method, scheme, host_hdr, path, {**headers, "host": host_hdr}, o["data"] or "", client_ip,
+                          _client_cert(o, pod))
             r = send(view, ip, port, req, rng)
             if isinstance(r, NetError):
                 if r.kind == "refused":
@@ -388,3 +389,15 @@ def wget(view, pod, argv: list[str]):
             err.append("writing to stdout\n-                    100% |********************************| "
                        f"{len(r.body.encode()):>5}  0:00:00 ETA\nwritten to stdout\n")
     return "".join(out), "".join(err), 0
+
+
+def _client_cert(o, pod) -> str:
+    """curl's --cert file (PEM), read from the learner's machine (sim curl) — not from a pod."""
+    path = o.get("cert")
+    if not path or pod is not None:
+        return ""
+    try:
+        with open(path.split(":", 1)[0]) as f:
+            return f.read()
+    except OSError:
+        return ""

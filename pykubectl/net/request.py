@@ -20,6 +20,7 @@ class Request:
     headers: dict = field(default_factory=dict)   # lower-case names
     body: str = ""
     client_ip: str = ""
+    client_cert: str = ""          # PEM of curl's --cert, for the apiserver's x509 authentication
 
 
 @dataclass
@@ -95,6 +96,8 @@ def send(view, ip: str, port: int, req: Request, rng, via_proxy: bool = False):
     """One TCP connection to ip:port carrying req."""
     from pykubectl.net.dns import EXTERNAL_HOSTS
     from pykubectl.net.proxy import find_nodeport, find_service_by_ip, node_ips
+    if port == 6443 and ip in _control_plane_ips(view):
+        return apiserver(view, req)
     if not via_proxy:
         if ip in node_ips(view):
             svc, p = find_nodeport(view, port)
@@ -119,3 +122,60 @@ def _in_cluster_ranges(ip: str) -> bool:
     import ipaddress
     a = ipaddress.ip_address(ip)
     return any(a in ipaddress.ip_network(n) for n in ("20.96.0.0/12", "10.96.0.0/12", "192.168.0.0/24"))
+
+
+def _control_plane_ips(view) -> set:
+    out = set()
+    for n in view.list("nodes"):
+        if "node-role.kubernetes.io/control-plane" in ((n.get("metadata") or {}).get("labels") or {}):
+            out.update(a.get("address") for a in (n.get("status") or {}).get("addresses") or ()
+                       if a.get("type") == "InternalIP")
+    return out
+
+
+def apiserver(view, req: Request):
+    """kube-apiserver on the control-plane node, answered in-process by the same routes that
+    `cluster serve` uses: x509 (curl's --cert) or bearer-token authentication, then RBAC."""
+    import base64
+    import re
+    from datetime import datetime, timezone
+    from pykubectl.apiserver import auth
+    from pykubectl.server import routes
+    if req.scheme != "https":
+        return Response(400, [("Content-Type", "text/plain; charset=utf-8")],
+                        "Client sent an HTTP request to an HTTPS server.\n")
+    cluster = view.server.cluster
+    now = datetime.now(timezone.utc)   # certificates and tokens keep the real clock
+    user = None
+    authz = req.headers.get("authorization", "")
+    if authz[:7].lower() == "bearer ":
+        try:
+            with open(cluster.pki_path("sa.pub")) as f:
+                sa_pub = f.read()
+        except OSError:
+            sa_pub = ""
+
+        def sa_uid(ns, name):
+            sa = view.get("serviceaccounts", ns, name)
+            return None if sa is None else sa["metadata"].get("uid")
+        user = auth.from_token(sa_pub, authz[7:].strip(), now, sa_uid)
+    elif req.client_cert:
+        m = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", req.client_cert, re.S)
+        if m:
+            der = base64.b64decode("".join(m.group(1).split()))
+            user = auth.from_certificate(cluster.ca_pem() or "", der, now)
+    path, _, query = req.path.partition("?")
+    headers = {k.lower(): v for k, v in req.headers.items()}
+    sreq = routes.Request(req.method, path, query, headers, req.body.encode(), user)
+    resp = routes.handle(routes.Context(cluster), sreq)
+    body = resp.body.decode("utf-8", "replace") if isinstance(resp.body, bytes) else (resp.body or "")
+    if resp.content_type.startswith("application/json") and body:
+        # kube-apiserver pretty-prints JSON for curl's user agent (isPrettyPrint)
+        import json
+        try:
+            body = json.dumps(json.loads(body), indent=2, ensure_ascii=False) + "\n"
+        except ValueError:
+            pass
+    hdrs = [("Audit-Id", "00000000-0000-0000-0000-000000000000"), ("Cache-Control", "no-cache, private"),
+            ("Content-Type", resp.content_type)] + list(resp.headers or [])
+    return Response(resp.code, hdrs, body, cert={"self_signed": False, "hosts": ["192.168.0.100"]})
