@@ -188,20 +188,12 @@ def _subject_matches(subject: dict, user: User, binding_ns: str) -> bool:
 
 
 def _match_labels(selector: dict, labels: dict) -> bool:
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in selector.get("matchExpressions") or []:
-        key, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(key) not in vals:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in vals:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
+    """An aggregation rule's clusterRoleSelector: metav1.LabelSelector semantics, shared."""
+    from pykubectl.api.selectors import SelectorError, from_label_selector
+    try:
+        return from_label_selector(selector).matches(labels)
+    except SelectorError:
+        return False   # the aggregation controller skips a selector it cannot parse
 
 
 class Policy:

@@ -43,8 +43,16 @@ class DryRun(Exception):
         self.result = result
 
 
-def key_of(kind, ns, name) -> tuple:
-    return (kind.group, kind.plural, ns or "", name)
+def _unwritten(out: dict, old: dict | None) -> dict:
+    """A dry run's answer: the object as it would be, with the resourceVersion it still has
+    (none for a create), since nothing was stored."""
+    out = copy.deepcopy(out)
+    rv = (old or {}).get("metadata", {}).get("resourceVersion")
+    if rv:
+        out["metadata"]["resourceVersion"] = rv
+    else:
+        out["metadata"].pop("resourceVersion", None)
+    return out
 
 
 def _spec_part(obj: dict) -> dict:
@@ -229,10 +237,7 @@ class APIServer:
             with self.store.write() as t:
                 out = self._create(t, kind, obj, ns, field_manager or "kubectl")
                 if dry_run:
-                    # a dry-run create is never stored: it has no resourceVersion
-                    out = copy.deepcopy(out)
-                    out["metadata"].pop("resourceVersion", None)
-                    raise DryRun(out)
+                    raise DryRun(_unwritten(out, None))
         except DryRun as d:
             return d.result, warnings
         if kind.group == "apiextensions.k8s.io":
@@ -291,12 +296,10 @@ class APIServer:
         name = meta.get("name")
         try:
             with self.store.write() as t:
-                old_rv = (t.get(kind.group, kind.plural, ns or "", name) or {}).get("metadata", {}).get("resourceVersion")
+                old = t.get(kind.group, kind.plural, ns or "", name)
                 out = self._update(t, kind, ns, name, obj, subresource, field_manager or "kubectl")
                 if dry_run:
-                    out = copy.deepcopy(out)
-                    out["metadata"]["resourceVersion"] = old_rv   # nothing was written
-                    raise DryRun(out)
+                    raise DryRun(_unwritten(out, old))
         except DryRun as d:
             return d.result, warnings
         if kind.group == "apiextensions.k8s.io":
@@ -409,12 +412,7 @@ class APIServer:
                         new["metadata"].pop("resourceVersion", None)
                     out = self._update(t, kind, ns, name, new, subresource, field_manager or "kubectl")
                 if dry_run:
-                    out = copy.deepcopy(out)
-                    if old is not None:
-                        out["metadata"]["resourceVersion"] = old["metadata"].get("resourceVersion")
-                    else:
-                        out["metadata"].pop("resourceVersion", None)
-                    raise DryRun(out)
+                    raise DryRun(_unwritten(out, old))
         except DryRun as d:
             return d.result, warnings
         if kind.group == "apiextensions.k8s.io":

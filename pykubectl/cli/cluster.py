@@ -99,17 +99,7 @@ def serve(g, name, port):
         srv = http.make_server("127.0.0.1", port, cfg)
     except OSError as e:
         raise CLIError(f"listen tcp 127.0.0.1:{port}: bind: {e.strerror.lower() if e.strerror else e}")
-    import signal
-    signal.signal(signal.SIGTERM, _interrupt)
     sys.stdout.write(f'Serving cluster "{name}" on https://127.0.0.1:{srv.server_address[1]}\n')
     sys.stdout.flush()
-    try:
-        srv.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.server_close()
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt   # SIGTERM stops the server as Ctrl-C does
+    from pykubectl.server.http import serve_until_stopped
+    serve_until_stopped(srv)

@@ -10,6 +10,8 @@ from pykubectl.cli.errors import CLIError
 class ConfigurationError(CLIError):
     """clientcmd's invalid-configuration errors, which kubectl prints as `Error in configuration: ...`."""
 
+    prefix = "Error in configuration: "
+
 
 def kubeconfig_paths(g) -> list[str]:
     from pykubectl.kubeconfig import config_paths

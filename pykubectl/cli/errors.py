@@ -8,7 +8,10 @@ import os
 
 
 class CLIError(Exception):
-    """A client-side error, printed as `error: <message>`, exit 1."""
+    """A client-side error, printed as `<prefix><message>` (kubectl's `error: `), exit 1.
+    Subclasses whose kubectl wording has another prefix set `prefix`."""
+
+    prefix = "error: "
 
     def __init__(self, message: str, code: int = 1):
         super().__init__(message)
@@ -81,15 +84,8 @@ def handle(e: BaseException, err) -> int:
             return 1
         err.write((invalid_message(e) or status_line(e)) + "\n")
         return 1
-    if type(e).__name__ == "Unreachable":
-        # kubectl prints connection failures without its `error: ` prefix
-        err.write(e.message + "\n")
-        return 1
-    if type(e).__name__ == "ConfigurationError":
-        err.write(f"Error in configuration: {e.message}\n")
-        return 1
     if isinstance(e, CLIError):
-        err.write(f"error: {e.message}\n")
+        err.write(f"{e.prefix}{e.message}\n")
         return e.code
     if type(e).__name__ == "KubeconfigError":
         msg = e.message()

@@ -193,15 +193,5 @@ def run(g, o, args):
     host, port = srv.server_address[:2]
     sys.stdout.write(f"Starting to serve on {host}:{port}\n")
     sys.stdout.flush()
-    import signal
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        srv.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.server_close()
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt   # SIGTERM stops the server as Ctrl-C does
+    from pykubectl.server.http import serve_until_stopped
+    serve_until_stopped(srv)

@@ -36,6 +36,8 @@ _NO_STATUS = {400: ("BadRequest", "the server rejected our request for an unknow
 class Unreachable(CLIError):
     """No answer from the server: kubectl prints these lines without the `error: ` prefix."""
 
+    prefix = ""
+
 
 class HttpClient(Client):
     def __init__(self, server: str, namespace: str = "default", *, ca_data: bytes | None = None,

@@ -210,3 +210,19 @@ def serve_in_thread(server: Server) -> threading.Thread:
     t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     t.start()
     return t
+
+
+def serve_until_stopped(srv) -> None:
+    """Serve until Ctrl-C or SIGTERM (both end it the same way), then close the socket."""
+    import signal
+
+    def _interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()

@@ -229,18 +229,19 @@ class Txn:
             "SELECT grp, res, ns, name FROM idx WHERE k='owner' AND v=?", (owner_uid,)))
 
     # -- writes -----------------------------------------------------------------------
-    def put(self, grp: str, res: str, obj: dict, type_: str) -> dict:
-        """Store obj (ADDED or MODIFIED), stamping a fresh resourceVersion; returns it."""
+    def _stamp(self, obj: dict) -> tuple[str, str, int, str]:
+        """Give obj the next revision as its resourceVersion: (namespace, name, rev, JSON)."""
         meta = obj["metadata"]
-        ns = meta.get("namespace") or ""
-        name = meta["name"]
         rev = self._next_rev()
         meta["resourceVersion"] = str(rev)
-        data = json.dumps(obj, separators=(",", ":"))
+        return meta.get("namespace") or "", meta["name"], rev, json.dumps(obj, separators=(",", ":"))
+
+    def put(self, grp: str, res: str, obj: dict, type_: str) -> dict:
+        """Store obj (ADDED or MODIFIED), stamping a fresh resourceVersion; returns it."""
+        ns, name, rev, data = self._stamp(obj)
         self.db.execute("INSERT OR REPLACE INTO objects VALUES(?,?,?,?,?,?)",
                         (grp, res, ns, name, rev, data))
-        self.db.execute("DELETE FROM idx WHERE grp=? AND res=? AND ns=? AND name=?",
-                        (grp, res, ns, name))
+        self._unindex(grp, res, ns, name)
         ents = index_entries(res, obj)
         if ents:
             self.db.executemany("INSERT INTO idx VALUES(?,?,?,?,?,?)",
@@ -250,19 +251,17 @@ class Txn:
         return obj
 
     def delete(self, grp: str, res: str, obj: dict) -> None:
-        meta = obj["metadata"]
-        ns = meta.get("namespace") or ""
-        name = meta["name"]
-        rev = self._next_rev()
         # a DELETED event carries the object's last state with the deletion's revision
-        meta["resourceVersion"] = str(rev)
-        data = json.dumps(obj, separators=(",", ":"))
+        ns, name, rev, data = self._stamp(obj)
         self.db.execute("DELETE FROM objects WHERE grp=? AND res=? AND ns=? AND name=?",
                         (grp, res, ns, name))
-        self.db.execute("DELETE FROM idx WHERE grp=? AND res=? AND ns=? AND name=?",
-                        (grp, res, ns, name))
+        self._unindex(grp, res, ns, name)
         self.db.execute("INSERT INTO changes VALUES(?,?,?,?,?,?,?)",
                         (rev, "DELETED", grp, res, ns, name, data))
+
+    def _unindex(self, grp, res, ns, name) -> None:
+        self.db.execute("DELETE FROM idx WHERE grp=? AND res=? AND ns=? AND name=?",
+                        (grp, res, ns, name))
 
     # -- change log -------------------------------------------------------------------
     def changes_since(self, rev: int, limit: int = 1000, grp=None, res=None) -> list[tuple]:
