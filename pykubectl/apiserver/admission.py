@@ -101,6 +101,18 @@ def _service(server, t, svc: dict) -> None:
                 raise errors.invalid("", "Service", svc["metadata"].get("name", ""), [errors.FieldError(
                     "Invalid value", f"spec.ports[{spec['ports'].index(p)}].nodePort", "provided port is already allocated",
                     p["nodePort"], True)])
+    # kube-proxy's health check for Local traffic: a node port of its own, as the apiserver
+    # allocates it; gone again when the Service stops being a Local LoadBalancer
+    if typ == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+        used = _used_node_ports(t, svc) | {p.get("nodePort") for p in spec.get("ports") or ()}
+        hc = spec.get("healthCheckNodePort")
+        if not hc:
+            spec["healthCheckNodePort"] = _allocate_node_port(server, used)
+        elif hc in used:
+            raise errors.invalid("", "Service", svc["metadata"].get("name", ""), [errors.FieldError(
+                "Invalid value", "spec.healthCheckNodePort", "provided port is already allocated", hc, True)])
+    else:
+        spec.pop("healthCheckNodePort", None)
 
 
 def _used_cluster_ips(t) -> set:
@@ -133,6 +145,8 @@ def _used_node_ports(t, svc) -> set:
         for p in (s.get("spec") or {}).get("ports") or ():
             if p.get("nodePort"):
                 used.add(p["nodePort"])
+        if (s.get("spec") or {}).get("healthCheckNodePort"):
+            used.add(s["spec"]["healthCheckNodePort"])
     return used
 
 
@@ -181,8 +195,35 @@ def _crd(server, t, crd: dict) -> None:
     ]
 
 
+def _job(server, t, job: dict) -> None:
+    if not (job.get("metadata") or {}).get("resourceVersion"):
+        generate_job_selector(job)
+
+
+def generate_job_selector(job: dict) -> dict:
+    """The Job registry's PrepareForCreate (generateSelector), unless spec.manualSelector: the
+    template gets job-name and controller-uid labels (legacy and batch.kubernetes.io/ forms), the
+    selector matches batch.kubernetes.io/controller-uid."""
+    spec = job.setdefault("spec", {})
+    if spec.get("manualSelector"):
+        return job
+    meta = job.get("metadata") or {}
+    tmeta = spec.setdefault("template", {}).setdefault("metadata", {})
+    labels = tmeta.get("labels") or {}
+    tmeta["labels"] = labels
+    for k in ("job-name", "batch.kubernetes.io/job-name"):
+        labels.setdefault(k, meta.get("name", ""))
+    for k in ("controller-uid", "batch.kubernetes.io/controller-uid"):
+        labels.setdefault(k, meta.get("uid", ""))
+    sel = spec.get("selector") or {}
+    spec["selector"] = sel
+    sel.setdefault("matchLabels", {}).setdefault("batch.kubernetes.io/controller-uid", meta.get("uid", ""))
+    return job
+
+
 _BY_KIND = {
     ("", "pods"): _pod,
+    ("batch", "jobs"): _job,
     ("", "services"): _service,
     ("", "namespaces"): _namespace,
     ("apiextensions.k8s.io", "customresourcedefinitions"): _crd,

@@ -236,6 +236,7 @@ class APIServer:
         try:
             with self.store.write() as t:
                 out = self._create(t, kind, obj, ns, field_manager or "kubectl")
+                warnings += self._unmodelled(kind, out, None)
                 if dry_run:
                     raise DryRun(_unwritten(out, None))
         except DryRun as d:
@@ -298,6 +299,7 @@ class APIServer:
             with self.store.write() as t:
                 old = t.get(kind.group, kind.plural, ns or "", name)
                 out = self._update(t, kind, ns, name, obj, subresource, field_manager or "kubectl")
+                warnings += self._unmodelled(kind, out, old) if not subresource else []
                 if dry_run:
                     raise DryRun(_unwritten(out, old))
         except DryRun as d:
@@ -411,6 +413,7 @@ class APIServer:
                     if (new.get("metadata") or {}).get("resourceVersion") == old["metadata"]["resourceVersion"]:
                         new["metadata"].pop("resourceVersion", None)
                     out = self._update(t, kind, ns, name, new, subresource, field_manager or "kubectl")
+                warnings += self._unmodelled(kind, out, old) if not subresource else []
                 if dry_run:
                     raise DryRun(_unwritten(out, old))
         except DryRun as d:
@@ -575,6 +578,14 @@ class APIServer:
             return []  # custom resources: the CRD's structural schema (not modelled yet)
         from pykubectl.api import validation
         return validation.check_fields(obj, self.schema_for(kind), mode, duplicates) or []
+
+    @staticmethod
+    def _unmodelled(kind, new, old) -> list[str]:
+        """One warning naming the fields this write sets that the simulation does not act on."""
+        if kind.group not in ("", "apps", "batch") or not isinstance(new, dict):
+            return []
+        from pykubectl.api import unmodelled
+        return unmodelled.warnings(kind.kind, new, old)
 
     def _validate(self, kind, obj, old):
         from pykubectl.api import validation

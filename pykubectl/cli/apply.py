@@ -181,7 +181,7 @@ FLAGS = filename_flags("apply") + [
     Flag("force-conflicts", kind="bool", help="If true, server-side apply will force the changes against conflicts."),
     Flag("field-manager", default="kubectl-client-side-apply", help="Name of the manager used to track field ownership."),
     DRY_RUN,
-    Flag("validate", default="strict", no_opt="strict", help="Must be one of: strict (or true), warn, ignore (or false)."),
+    Flag("validate", default="strict", no_opt="strict", help='Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.'),
     Flag("output", "o", help="Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file)."),
     Flag("selector", "l", help="Selector (label query) to filter on."),
     Flag("prune", kind="bool", help="Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config."),

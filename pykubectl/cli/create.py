@@ -28,7 +28,7 @@ EXAMPLES = """  # Create a pod using the data in pod.json
 
 _COMMON = [
     DRY_RUN,
-    Flag("validate", default="strict", no_opt="strict", help="Must be one of: strict (or true), warn, ignore (or false)."),
+    Flag("validate", default="strict", no_opt="strict", help='Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.'),
     Flag("save-config", kind="bool", help="If true, the configuration of current object will be saved in its annotation."),
     Flag("output", "o", help="Output format. One of: (json, yaml, name)."),
     Flag("field-manager", default="kubectl-create", help="Name of the manager used to track field ownership."),
@@ -81,7 +81,7 @@ _OWN = [
     Flag("hard", help="A comma-delimited set of resource=quantity pairs that define a hard limit."),
     Flag("scopes", help="A comma-delimited set of quota scopes that must all match each object tracked by the quota."),
 ]
-FLAGS = filename_flags("use to create the resource") + _COMMON + _OWN
+FLAGS = filename_flags("use to create the resource", "the") + _COMMON + _OWN
 
 _DEST_TO_NAME = {f.dest: f.name for f in FLAGS}
 _COMMON_DESTS = {f.dest for f in _COMMON}

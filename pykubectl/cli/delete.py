@@ -24,7 +24,7 @@ FLAGS = filename_flags("delete") + [
     Flag("ignore-not-found", kind="bool", help="Treat \"resource not found\" as a successful delete."),
     DRY_RUN,
     Flag("output", "o", help="Output mode. Use \"-o name\" for shorter output (resource/name)."),
-    Flag("timeout", default="0s", help="The length of time to wait before giving up on a delete."),
+    Flag("timeout", kind="duration", default="0s", help="The length of time to wait before giving up on a delete."),
 ]
 
 

@@ -2,9 +2,10 @@
 (DaemonSet-managed, mirror, local-storage and unreplicated pods as k8s.io/kubectl/pkg/drain
 decides), respecting PodDisruptionBudgets, then wait for them to be gone.
 
-The emulated apiserver has no eviction subresource: drain checks the budgets itself and sends a
-DELETE. With a virtual clock nothing can finish while drain waits, so it reports each eviction as
-soon as its deletion is accepted."""
+Pods go through the eviction subresource (in-process: controllers/disruption.evict), which
+spends the matching budget's status.disruptionsAllowed or answers 429; --disable-eviction
+DELETEs. With a virtual clock nothing can finish while drain waits, so it reports each eviction
+as soon as it is accepted."""
 from __future__ import annotations
 
 import sys
@@ -26,7 +27,7 @@ FLAGS = [
     Flag("pod-selector", help="Label selector to filter pods on the node"),
     Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints."),
     Flag("skip-wait-for-delete-timeout", kind="int", default=0, help="If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip."),
-    Flag("timeout", default="0s", help="The length of time to wait before giving up, zero means infinite"),
+    Flag("timeout", kind="duration", default="0s", help="The length of time to wait before giving up, zero means infinite"),
 ]
 
 # k8s.io/kubectl/pkg/drain/filters.go
@@ -36,7 +37,6 @@ LOCAL_STORAGE_FATAL = "Pods with local storage (use --delete-emptydir-data to ov
 LOCAL_STORAGE_WARNING = "deleting Pods with local storage"
 UNMANAGED_FATAL = "Pods declare no controller (use --force to override)"
 UNMANAGED_WARNING = "deleting Pods that declare no controller"
-PDB_BLOCKED = "Cannot evict pod as it would violate the pod's disruption budget."
 
 
 class DrainError(Exception):
@@ -74,42 +74,6 @@ def _grouped(items) -> list[tuple[str, list[str]]]:
     for msg, ref in items:
         by.setdefault(msg, []).append(ref)
     return sorted(by.items())
-
-
-def _ready(pod: dict) -> bool:
-    return not pod["metadata"].get("deletionTimestamp") and any(
-        c.get("type") == "Ready" and c.get("status") == "True"
-        for c in (pod.get("status") or {}).get("conditions") or ())
-
-
-def _scaled(v, total: int) -> int:
-    s = str(v)
-    if s.endswith("%"):
-        return -(-int(s[:-1]) * total // 100)
-    return int(v)
-
-
-def pdb_blocks(pod: dict, pdbs: list[dict], pods: list[dict]) -> bool:
-    """Would evicting this pod leave a matching PodDisruptionBudget short of healthy pods?"""
-    from pykubectl.api.selectors import from_label_selector
-    if not _ready(pod):
-        return False   # unhealthy pods may go (unhealthyPodEvictionPolicy IfHealthyBudget, roughly)
-    labels = pod["metadata"].get("labels") or {}
-    for pdb in pdbs:
-        sel = (pdb.get("spec") or {}).get("selector")
-        if sel is None or not from_label_selector(sel).matches(labels):
-            continue
-        matching = [p for p in pods if from_label_selector(sel).matches(p["metadata"].get("labels") or {})
-                    and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
-        healthy = sum(1 for p in matching if _ready(p))
-        spec = pdb["spec"]
-        if spec.get("maxUnavailable") is not None:
-            desired = len(matching) - _scaled(spec["maxUnavailable"], len(matching))
-        else:
-            desired = _scaled(spec.get("minAvailable", 1), len(matching))
-        if healthy - desired <= 0:
-            return True
-    return False
 
 
 def go_duration(secs: float) -> str:
@@ -191,16 +155,16 @@ def _drain(client, o, node: str, dry: str, timeout: float) -> None:
     gone = []
     for pod in delete:
         ns, name = pod["metadata"].get("namespace", ""), pod["metadata"]["name"]
-        sys.stdout.write(f"evicting pod {ns}/{name}\n")
-        sys.stdout.flush()
-        if not o.disable_eviction:
-            _wait_for_budget(client, pod, ns, name, timeout)
         grace = None if o.grace_period < 0 else o.grace_period
         try:
-            client.delete(pods_kind, ns, name, grace_period=grace, dry_run=(dry == "server"))
+            if o.disable_eviction:
+                sys.stdout.write(f"evicting pod {ns}/{name}\n")
+                client.delete(pods_kind, ns, name, grace_period=grace, dry_run=(dry == "server"))
+            else:
+                _evict_until_allowed(client, pods_kind, ns, name, grace, dry == "server", timeout)
         except StatusError as e:
             if e.code != 404:
-                raise DrainError(f"error when evicting pods/\"{name}\" -n \"{ns}\": {e.message}")
+                raise DrainError(f'error when evicting pods/"{name}" -n "{ns}": {e.message}')
         gone.append((pods_kind, ns, name))
     if dry == "none":
         from pykubectl.cli.delete import _wait_gone
@@ -209,20 +173,44 @@ def _drain(client, o, node: str, dry: str, timeout: float) -> None:
         sys.stdout.write(f"pod/{name} evicted\n")
 
 
-def _wait_for_budget(client, pod, ns, name, timeout: float) -> None:
-    """The eviction API's 429 and kubectl's retry every 5 s, until --timeout (virtual clock:
-    nothing can change while we wait, so the first refusal is final)."""
+def evict(client, kind, ns: str, name: str, grace: int | None, dry_run: bool) -> None:
+    """POST pods/<name>/eviction: in-process through the apiserver's eviction logic, or over HTTP."""
+    body = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}}
+    if grace is not None:
+        body["deleteOptions"] = {"gracePeriodSeconds": grace}
+    if getattr(client, "server", None) is not None and getattr(client, "cluster", None) is not None:
+        from pykubectl.controllers.disruption import evict as evict_in_process
+        client._authorize("create", kind, ns, name, "eviction")
+        client._sync()
+        evict_in_process(client.server, ns, name, grace_period=grace, dry_run=dry_run)
+        if not dry_run:
+            client._after_write()
+        return
+    client.create(kind, body, ns, subresource="eviction", dry_run=dry_run)
+
+
+def _evict_until_allowed(client, kind, ns, name, grace, dry_run: bool, timeout: float) -> None:
+    """kubectl's eviction loop: a 429 (the budget allows no disruption now) is retried every 5 s
+    until --timeout. With a virtual clock nothing can change while we wait, so the first
+    refusal is final; against a remote server we wait as kubectl does."""
     import time
-    pdb_kind = client.resolve("poddisruptionbudgets.policy")
+
+    from pykubectl.api.errors import StatusError
     waited = 0.0
     while True:
-        pdbs = client.list(pdb_kind, ns)["items"]
-        if not pdbs or not pdb_blocks(pod, pdbs, client.list(client.resolve("pods"), ns)["items"]):
+        sys.stdout.write(f"evicting pod {ns}/{name}\n")
+        sys.stdout.flush()
+        try:
+            evict(client, kind, ns, name, grace, dry_run)
             return
-        sys.stderr.write(f'error when evicting pods/"{name}" -n "{ns}" (will retry after 5s): {PDB_BLOCKED}\n')
+        except StatusError as e:
+            if e.code != 429:
+                raise
+            sys.stderr.write(f'error when evicting pods/"{name}" -n "{ns}" (will retry after 5s): {e.message}\n')
         cluster = getattr(client, "cluster", None)
-        if cluster is None or cluster.clock.mode != "real" or (timeout and waited >= timeout):
+        if (cluster is not None and cluster.clock.mode != "real") or (timeout and waited >= timeout):
             raise DrainError(f'error when evicting pods/"{name}" -n "{ns}": global timeout reached: {go_duration(timeout)}')
         time.sleep(5)
         waited += 5
-        cluster.reconcile()
+        if cluster is not None:
+            cluster.reconcile()

@@ -35,7 +35,7 @@ EXAMPLES = """  # Get output from running the 'date' command from pod mypod, usi
 FLAGS = [
     Flag("container", "c", help="Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen"),
     Flag("filename", "f", "slice", help="to use to exec into the resource"),
-    Flag("pod-running-timeout", default="1m0s", help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running"),
+    Flag("pod-running-timeout", kind="duration", default="1m0s", help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running"),
     Flag("quiet", "q", "bool", help="Only print output from the remote session"),
     Flag("stdin", "i", "bool", help="Pass stdin to the container"),
     Flag("tty", "t", "bool", help="Stdin is a TTY"),

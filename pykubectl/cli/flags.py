@@ -19,7 +19,7 @@ class FlagError(Exception):
 
 
 class Flag:
-    """One flag: long name, shorthand, kind (string | bool | int | array | slice), default, help;
+    """One flag: long name, shorthand, kind (string | bool | int | duration | array | slice), default, help;
     `no_opt` is pflag's NoOptDefVal, the value when the flag is given bare."""
 
     __slots__ = ("name", "short", "kind", "default", "help", "no_opt", "dest", "hidden")
@@ -59,7 +59,46 @@ def _convert(flag: Flag, raw: str, shown: str):
             return int(raw, 10)
         except ValueError:
             raise FlagError(f'invalid argument "{raw}" for "{shown}" flag: strconv.ParseInt: parsing "{raw}": invalid syntax') from None
+    if flag.kind == "duration":
+        problem = duration_error(raw)
+        if problem:
+            raise FlagError(f'invalid argument "{raw}" for "{shown}" flag: {problem}')
     return raw
+
+
+_UNITS = ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h")
+
+
+def duration_error(s: str) -> str | None:
+    """What Go's time.ParseDuration says of s, or None when s is a valid duration (the verb
+    converts it); pflag's duration flags reject bad values before the verb runs."""
+    q = '"' + s + '"'
+    rest = s[1:] if s[:1] in ("+", "-") else s
+    if rest == "0":
+        return None
+    if not rest:
+        return f"time: invalid duration {q}"
+    while rest:
+        i = 0
+        while i < len(rest) and rest[i].isdigit():
+            i += 1
+        j = i
+        if j < len(rest) and rest[j] == ".":
+            j += 1
+            while j < len(rest) and rest[j].isdigit():
+                j += 1
+        if j == 0 or rest[:j] == ".":
+            return f"time: invalid duration {q}"
+        k = j
+        while k < len(rest) and not (rest[k].isdigit() or rest[k] == "."):
+            k += 1
+        unit = rest[j:k]
+        if not unit:
+            return f"time: missing unit in duration {q}"
+        if unit not in _UNITS:
+            return f'time: unknown unit "{unit}" in duration {q}'
+        rest = rest[k:]
+    return None
 
 
 def _shown(flag: Flag) -> str:
@@ -152,7 +191,7 @@ def help_lines(flags: list[Flag]) -> str:
             head += f"={'true' if d else 'false'}"
         elif f.kind in ("array", "slice"):
             head += "=[]"
-        elif f.kind == "int":
+        elif f.kind in ("int", "duration"):
             head += f"={d}"
         else:
             head += f"='{d or ''}'"
@@ -161,10 +200,10 @@ def help_lines(flags: list[Flag]) -> str:
 
 
 # flags many verbs share, as kubectl's genericclioptions declares them
-def filename_flags(what: str = "the resource") -> list[Flag]:
+def filename_flags(what: str = "the resource", article: str = "a") -> list[Flag]:
     return [Flag("filename", "f", "slice", help=f"The files that contain the configurations to {what}."),
             Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory."),
-            Flag("kustomize", "k", help="Process the kustomization directory. This flag can't be used together with -f or -R.")]
+            Flag("kustomize", "k", help=f"Process {article} kustomization directory. This flag can't be used together with -f or -R.")]
 
 
 DRY_RUN = Flag("dry-run", kind="string", default="none", no_opt="unchanged",

@@ -94,7 +94,7 @@ FLAGS = [
     Flag("output", "o", help="Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/]."),
     Flag("output-watch-events", kind="bool", help="Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events."),
     Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory."),
-    Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints."),
+    Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints."),
     Flag("server-print", kind="bool", default=True, help="If true, have the server return the appropriate table output. Supports extension APIs and CRDs."),
     Flag("show-kind", kind="bool", help="If present, list the resource type for the requested object(s)."),
     Flag("show-labels", kind="bool", help="When printing, show all labels as the last column (default hide labels column)."),

@@ -191,8 +191,11 @@ def verb_help(verb: str, mod) -> str:
     from pykubectl.cli.flags import help_lines
     parts = [getattr(mod, "LONG", mod.__doc__ or "").strip() + "\n"]
     if getattr(mod, "EXAMPLES", ""):
-        parts.append("Examples:\n" + mod.EXAMPLES.rstrip() + "\n")
-    parts.append("Options:\n" + help_lines(mod.FLAGS))
+        # cobra indents the blank lines between examples too
+        lines = mod.EXAMPLES.rstrip().split("\n")
+        parts.append("Examples:\n" + "\n".join(ln if ln.strip() else "  " for ln in lines) + "\n")
+    # pflag lists a command's flags sorted by name
+    parts.append("Options:\n" + help_lines(sorted(mod.FLAGS, key=lambda f: f.name)))
     parts.append("Usage:\n  " + getattr(mod, "USAGE", f"kubectl {verb} [options]") + "\n")
     parts.append('Use "kubectl options" for a list of global command-line options (applies to all commands).\n')
     return "\n".join(parts)

@@ -302,13 +302,13 @@ def run_metadata(g, o, args, *, field: str):
 def metadata_flags(what: str, manager: str, overwrite_help: str, list_help: str, rv_help: str):
     from pykubectl.cli.flags import DRY_RUN, Flag
     return [
-        Flag("all", kind="bool", help=f"Select all resources, in the namespace of the specified resource types"),
+        Flag("all", kind="bool", help="Select all resources, in the namespace of the specified resource types" + ("." if what == "annotation" else "")),
         Flag("all-namespaces", "A", "bool", help="If true, check the specified action in all namespaces."),
         Flag("allow-missing-template-keys", kind="bool", default=True, help="If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats."),
         DRY_RUN,
         Flag("field-manager", default=manager, help="Name of the manager used to track field ownership."),
         Flag("field-selector", help="Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type."),
-        Flag("filename", "f", "slice", help=f"Filename, directory, or URL to files identifying the resource to update the {what}"),
+        Flag("filename", "f", "slice", help=f"Filename, directory, or URL to files identifying the resource to update the {'labels' if what == 'label' else what}"),
         Flag("kustomize", "k", help=f"Process the kustomization directory. This flag can't be used together with -f or -R."),
         Flag("list", kind="bool", help=list_help),
         Flag("local", kind="bool", help=f"If true, {what} will NOT contact api-server but run locally."),
@@ -316,7 +316,7 @@ def metadata_flags(what: str, manager: str, overwrite_help: str, list_help: str,
         Flag("overwrite", kind="bool", help=overwrite_help),
         Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory."),
         Flag("resource-version", help=rv_help),
-        Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints."),
+        Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints."),
         Flag("show-managed-fields", kind="bool", help="If true, keep the managedFields when printing objects in JSON or YAML format."),
         Flag("template", help="Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview]."),
     ]

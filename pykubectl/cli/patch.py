@@ -43,7 +43,7 @@ FLAGS = [
     Flag("patch-file", help="A file containing a patch to be applied to the resource."),
     Flag("recursive", "R", "bool", help="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory."),
     Flag("show-managed-fields", kind="bool", help="If true, keep the managedFields when printing objects in JSON or YAML format."),
-    Flag("subresource", help="If specified, patch will operate on the subresource of the requested object. Must be one of [status scale]. This flag is beta and may change in the future."),
+    Flag("subresource", help="If specified, patch will operate on the subresource of the requested object. This flag is beta and may change in the future."),
     Flag("template", help="Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview]."),
     Flag("type", default="strategic", help="The type of patch being provided; one of [json merge strategic]"),
 ]

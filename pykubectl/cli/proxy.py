@@ -46,7 +46,7 @@ FLAGS = [
     Flag("api-prefix", default="/", help="Prefix to serve the proxied API under."),
     Flag("append-server-path", kind="bool", help="If true, enables automatic path appending of the kube context server path to each request."),
     Flag("disable-filter", kind="bool", help="If true, disable request filtering in the proxy. This is dangerous, and can leave you vulnerable to XSRF attacks, when used with an accessible port."),
-    Flag("keepalive", default="0s", help="keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive."),
+    Flag("keepalive", kind="duration", default="0s", help="keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive."),
     Flag("port", "p", "int", default=8001, help="The port on which to run the proxy. Set to 0 to pick a random port."),
     Flag("reject-methods", default="^$", help="Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH'). "),
     Flag("reject-paths", default=DEFAULT_REJECT_PATHS, help="Regular expression for paths that the proxy should reject. Paths specified here will be rejected even accepted by --accept-paths."),

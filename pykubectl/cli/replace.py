@@ -36,10 +36,10 @@ FLAGS = filename_flags("replace") + [
     Flag("raw", help="Raw URI to PUT to the server.  Uses the transport specified by the kubeconfig file."),
     Flag("save-config", kind="bool", help="If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future."),
     Flag("show-managed-fields", kind="bool", help="If true, keep the managedFields when printing objects in JSON or YAML format."),
-    Flag("subresource", help="If specified, replace will operate on the subresource of the requested object. Must be one of [status scale]. This flag is beta and may change in the future."),
+    Flag("subresource", help="If specified, replace will operate on the subresource of the requested object. This flag is beta and may change in the future."),
     Flag("template", help="Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview]."),
-    Flag("timeout", default="0s", help="The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object"),
-    Flag("validate", default="strict", no_opt="strict", help="Must be one of: strict (or true), warn, ignore (or false)."),
+    Flag("timeout", kind="duration", default="0s", help="The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object"),
+    Flag("validate", default="strict", no_opt="strict", help='Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.'),
     Flag("wait", kind="bool", help="If true, wait for resources to be gone before returning. This waits for finalizers."),
 ]
 

@@ -49,7 +49,7 @@ FLAGS = [
     Flag("labels", "l", help="Comma separated labels to apply to the pod. Will override previous values."),
     Flag("output", "o", help="Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file)."),
     Flag("overrides", help="An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field."),
-    Flag("pod-running-timeout", default="1m0s", help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running"),
+    Flag("pod-running-timeout", kind="duration", default="1m0s", help="The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running"),
     Flag("port", help="The port that this container exposes."),
     Flag("privileged", kind="bool", help="If true, run the container in privileged mode."),
     Flag("quiet", "q", "bool", help="If true, suppress prompt messages."),

@@ -38,7 +38,26 @@ class _SimGroup(click.Group):
 
 @click.group(cls=_SimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def command():
-    """The cluster's clock and simulated machines."""
+    """The cluster's clock and simulated machines.
+
+    \b
+    LoadBalancer Services stay <pending> until an address pool exists: MetalLB's (layer 2)
+    ConfigMap `config` in namespace metallb-system, key `config`:
+      kubectl create namespace metallb-system
+      kubectl -n metallb-system create configmap config --from-literal=config='
+      address-pools:
+      - name: default
+        protocol: layer2
+        addresses:
+        - 192.168.0.200-192.168.0.250'
+    Each LoadBalancer then gets the lowest free address (spec.loadBalancerIP or the
+    metallb.universe.tf/loadBalancerIPs annotation ask for one, metallb.universe.tf/address-pool
+    for a pool), announced by the first worker (with externalTrafficPolicy Local: the first
+    with a ready endpoint) and reachable with `pykubectl sim curl`.
+
+    \b
+    kube-proxy runs in the mode its ConfigMap (kube-system/kube-proxy, config.conf `mode:`)
+    names: iptables (iptables-save) or ipvs (ipvsadm -Ln, ipset list)."""
 
 
 @command.command("now")
@@ -75,14 +94,19 @@ def advance(g, duration):
 @click.pass_obj
 def explain(g, target):
     """How the scheduler judges pod/NAME on every node: the filter that rejects it, or the
-    score each plugin gives, and the node it picks."""
+    score each plugin gives, and the node it picks. For svc/NAME: which pods are the Service's
+    endpoints, and why each other pod of its namespace is not."""
     from pykubectl.cli.context import client as make_client
     from pykubectl.sim.explain_pod import explain as explain_pod
     typ, _, name = target.rpartition("/")
     client = make_client(g)
     kind = client.resolve(typ or "pods")
+    if kind.kind == "Service":
+        from pykubectl.cli.sim_explain_svc import explain as explain_svc
+        sys.stdout.write(explain_svc(client, name))
+        return
     if kind.kind != "Pod":
-        raise CLIError(f"sim explain explains pods, not {kind.plural}")
+        raise CLIError(f"sim explain explains pods and services, not {kind.plural}")
     pod = client.get(kind, client.namespace, name)
     nodes = client.list(client.resolve("nodes"), None)["items"]
     pods = client.list(kind, None)["items"]

@@ -58,7 +58,7 @@ FLAGS = [
     Flag("selector", "l", help="Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)"),
     Flag("show-managed-fields", kind="bool", help="If true, keep the managedFields when printing objects in JSON or YAML format."),
     Flag("template", help="Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview]."),
-    Flag("timeout", default="30s", help="The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week."),
+    Flag("timeout", kind="duration", default="30s", help="The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week."),
 ]
 
 _ALLOWED = "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"

@@ -3,7 +3,8 @@ pkg/controller/daemon: one pod per eligible node (its nodeSelector, required nod
 taints, with the tolerations every daemon pod gets), pinned to its node by a `matchFields`
 node affinity for the scheduler to bind; surplus and misplaced pods deleted; a
 ControllerRevision per template (`controller-revision-hash`), RollingUpdate within
-maxUnavailable; status as `kubectl get ds` shows it.
+maxUnavailable, or with maxSurge a new pod beside the old one on each node until it is available;
+status as `kubectl get ds` shows it.
 
 The lab's calico-node and kube-proxy come with their ControllerRevision: it is found by
 comparing templates, so their pods stay as they are."""
@@ -85,6 +86,79 @@ def _pod_node(pod) -> str | None:
     return None
 
 
+def _age_order(pod) -> tuple:
+    """podByCreationTimestampAndPhase: oldest first."""
+    return (pod["metadata"].get("creationTimestamp") or "", pod["metadata"]["name"])
+
+
+def surge_allowed(spec: dict) -> bool:
+    """util.AllowsSurge: RollingUpdate with a non-zero maxSurge."""
+    st = spec.get("updateStrategy") or {}
+    surge = (st.get("rollingUpdate") or {}).get("maxSurge")
+    return st.get("type", "RollingUpdate") == "RollingUpdate" and surge not in (None, 0, "0", "0%")
+
+
+def _extra_pods(live: list[dict], h: str, surge: bool) -> list[dict]:
+    """More than one pod on a node: keep the oldest (with surge, the oldest new and the oldest
+    old one), delete the rest."""
+    if not surge:
+        live = sorted(live, key=lambda p: (0 if W.is_ready(p) else 1, p["metadata"].get("creationTimestamp") or ""))
+        return live[1:]
+    keep_new = keep_old = None
+    extra = []
+    for p in sorted(live, key=_age_order):
+        if (p["metadata"].get("labels") or {}).get(HASH) == h and keep_new is None:
+            keep_new = p
+        elif (p["metadata"].get("labels") or {}).get(HASH) != h and keep_old is None:
+            keep_old = p
+        else:
+            extra.append(p)
+    return extra
+
+
+def _surge_step(by_node, nodes, tspec, h, min_ready, now, max_surge: int, desired: int):
+    """rollingUpdate with maxSurge (pkg/controller/daemon/update.go): a new pod starts beside the
+    old one, on at most maxSurge nodes at a time (at once where the old pod is unavailable), and
+    the old pod goes when the new one is available."""
+    delete, allowed, candidates, should_not_run = [], [], [], []
+    surging = available = 0
+    for name, pods in by_node.items():
+        live = [p for p in pods if not W.is_terminating(p)]
+        new = [p for p in live if (p["metadata"].get("labels") or {}).get(HASH) == h]
+        old = [p for p in live if (p["metadata"].get("labels") or {}).get(HASH) != h]
+        if len(new) > 1 or len(old) > 1:
+            surging += 1      # the manage loop cleans this node up first
+            continue
+        new_pod, old_pod = (new or [None])[0], (old or [None])[0]
+        shown = old_pod or new_pod
+        if shown is not None and W.is_available(shown, min_ready, now):
+            available += 1
+        node = nodes.get(name)
+        runs = node is not None and should_run(tspec, node)
+        if old_pod is None:
+            continue
+        if new_pod is None:
+            if not W.is_available(old_pod, min_ready, now):
+                if not runs:
+                    delete.append(old_pod)
+                else:
+                    allowed.append(name)
+            elif not runs:
+                should_not_run.append(old_pod)
+            else:
+                candidates.append(name)
+        elif not W.is_available(new_pod, min_ready, now):
+            surging += 1
+        else:
+            delete.append(old_pod)
+    # a pod on a node it no longer fits goes only once the pods elsewhere are available
+    deletable = min(available - desired, len(should_not_run))
+    if deletable > 0:
+        delete += should_not_run[:deletable]
+    remaining = min(max(max_surge - surging, 0), len(candidates))
+    return delete, allowed + candidates[:remaining]
+
+
 class DaemonSetController(Controller):
     name = "daemonset-controller"
     watches = (("apps", "daemonsets"), ("", "pods"), ("", "nodes"))
@@ -119,7 +193,7 @@ class DaemonSetController(Controller):
         tmpl = copy.deepcopy(ds["spec"].get("template") or {})
         tmpl["$patch"] = "replace"
         data = {"spec": {"template": tmpl}}
-        h = W.compute_hash(data, int((ds.get("status") or {}).get("collisionCount") or 0))
+        h = W.compute_hash(_norm(ds["spec"].get("template") or {}), (ds.get("status") or {}).get("collisionCount"))
         labels = {**((((ds["spec"].get("template") or {}).get("metadata") or {}).get("labels")) or {}), HASH: h}
         rev = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
                "metadata": {"name": f"{ds['metadata']['name']}-{h}", "namespace": ds["metadata"]["namespace"],
@@ -135,7 +209,7 @@ class DaemonSetController(Controller):
         tspec = (spec.get("template") or {}).get("spec") or {}
         ns, name = ds["metadata"]["namespace"], ds["metadata"]["name"]
         by_node: dict[str, list] = {}
-        for p in W.owned(view, "pods", ds):
+        for p in sorted(W.owned(view, "pods", ds), key=_age_order):
             by_node.setdefault(_pod_node(p) or "", []).append(p)
         nodes = view.list("nodes")
         min_ready = int(spec.get("minReadySeconds") or 0)
@@ -150,14 +224,13 @@ class DaemonSetController(Controller):
                 if not live and not any(W.is_terminating(p) for p in by_node.get(n, [])):
                     to_create.append(n)
                 elif len(live) > 1:
-                    live.sort(key=lambda p: (0 if W.is_ready(p) else 1, p["metadata"].get("creationTimestamp") or ""))
-                    to_delete += live[1:]
+                    to_delete += _extra_pods(live, h, surge_allowed(spec))
             else:
                 to_delete += pods
         known = {n["metadata"]["name"] for n in nodes}
         to_delete += [p for n, ps in by_node.items() if n not in known for p in ps if not W.is_terminating(p)]
         if not to_create and not to_delete:
-            to_delete += self._rolling(ds, by_node, nodes, tspec, h, min_ready, now)
+            to_delete, to_create = self._rolling(ds, by_node, nodes, tspec, h, min_ready, now)
         for n in to_create:
             pname = W.random_name(view, f"{name}-", f"{self.name}:{ns}/{name}:{n}")
             pod = W.pod_from_template(spec.get("template") or {}, ds, pname,
@@ -172,12 +245,17 @@ class DaemonSetController(Controller):
         return actions
 
     def _rolling(self, ds, by_node, nodes, tspec, h, min_ready, now):
+        """One step of RollingUpdate: (old pods to delete, nodes to get a new pod)."""
         strategy = ds["spec"].get("updateStrategy") or {}
         if strategy.get("type", "RollingUpdate") != "RollingUpdate":
-            return []
+            return [], []
         eligible = [n["metadata"]["name"] for n in nodes if should_run(tspec, n)]
-        max_unavailable = W.int_or_percent((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
-                                           len(eligible), True) or 1
+        ru = strategy.get("rollingUpdate") or {}
+        max_surge = W.int_or_percent(ru.get("maxSurge", 0), len(eligible), True)
+        if max_surge > 0:
+            return _surge_step(by_node, {n["metadata"]["name"]: n for n in nodes}, tspec, h, min_ready, now, max_surge,
+                               len(eligible))
+        max_unavailable = W.int_or_percent(ru.get("maxUnavailable", 1), len(eligible), True) or 1
         unavailable = 0
         old = []
         for n in eligible:
@@ -192,7 +270,7 @@ class DaemonSetController(Controller):
         # unavailable old pods go first: replacing them costs no availability
         old.sort(key=lambda p: 1 if W.is_available(p, min_ready, now) else 0)
         out = [p for p in old if not W.is_available(p, min_ready, now)]
-        return out + [p for p in old if W.is_available(p, min_ready, now)][:budget]
+        return out + [p for p in old if W.is_available(p, min_ready, now)][:budget], []
 
     def _status(self, key, ds, by_node, nodes, tspec, h, min_ready, now):
         desired = current = mis = ready = available = updated = 0

@@ -161,7 +161,7 @@ class Sync:
 
     def create_new(self, old, revision):
         d = self.d
-        collision = int((d.get("status") or {}).get("collisionCount") or 0)
+        collision = (d.get("status") or {}).get("collisionCount")   # None until a collision
         tmpl = copy.deepcopy(d["spec"].get("template") or {})
         h = W.compute_hash(W.without_label(tmpl, HASH), collision)
         tmpl.setdefault("metadata", {}).setdefault("labels", {})[HASH] = h
@@ -171,7 +171,7 @@ class Sync:
         existing = self.view.get("replicasets.apps", d["metadata"]["namespace"], name)
         if existing is not None:
             # a hash collision with an RS of another template: kube bumps collisionCount
-            d.setdefault("status", {})["collisionCount"] = collision + 1
+            d.setdefault("status", {})["collisionCount"] = int(collision or 0) + 1
             self.status_dirty = True
             return None
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 
-from pykubectl.controllers.manager import Controller, Create, Delete, Event, Put, make_key, split_key
+from pykubectl.controllers.manager import Controller, Create, Delete, Put, make_key, split_key
+from pykubectl.net.membership import endpoint_verdict
 from pykubectl.store.clock import rfc3339
 
 SERVICE_NAME = "kubernetes.io/service-name"
@@ -21,41 +22,6 @@ MIRROR_CONTROLLER = "endpointslicemirroring-controller.k8s.io"
 TRIGGER = "endpoints.kubernetes.io/last-change-trigger-time"
 SLICES = "endpointslices.discovery.k8s.io"
 SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
-
-
-def pod_ready(pod: dict) -> bool:
-    for c in (pod.get("status") or {}).get("conditions") or []:
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
-
-
-def selector_matches(selector: dict | None, labels: dict | None) -> bool:
-    labels = labels or {}
-    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
-def target_port(svc_port: dict, pod: dict) -> int | None:
-    """findPort: a number as is; a name looked up among the pod's container ports."""
-    tp = svc_port.get("targetPort", svc_port.get("port"))
-    if isinstance(tp, int):
-        return tp
-    if isinstance(tp, str) and tp.isdigit():
-        return int(tp)
-    proto = svc_port.get("protocol") or "TCP"
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        for p in c.get("ports") or []:
-            if p.get("name") == tp and (p.get("protocol") or "TCP") == proto:
-                return p.get("containerPort")
-    return None
-
-
-def _eligible(pod: dict, publish_not_ready: bool) -> bool:
-    st = pod.get("status") or {}
-    if not st.get("podIP") or st.get("phase") in ("Succeeded", "Failed"):
-        return False
-    # a terminating pod leaves Endpoints unless the service publishes not-ready addresses
-    return publish_not_ready or not (pod.get("metadata") or {}).get("deletionTimestamp")
 
 
 def _address(pod: dict, svc_name: str) -> dict:
@@ -73,27 +39,14 @@ def _address(pod: dict, svc_name: str) -> dict:
 def desired_subsets(svc: dict, pods: list[dict]) -> list[dict]:
     """Endpoints subsets: pods grouped by their resolved port set (RepackSubsets), addresses
     ordered by IP as string (LessEndpointAddress)."""
-    spec = svc.get("spec") or {}
-    pnr = bool(spec.get("publishNotReadyAddresses"))
     groups: dict[tuple, dict] = {}
     for pod in pods:
-        if not selector_matches(spec.get("selector"), pod["metadata"].get("labels")) or not _eligible(pod, pnr):
+        v = endpoint_verdict(svc, pod)
+        if v.state == "excluded":
             continue
-        ports = []
-        for sp in spec.get("ports") or []:
-            n = target_port(sp, pod)
-            if n is None:
-                continue
-            ep = {"port": n, "protocol": sp.get("protocol") or "TCP"}
-            if sp.get("name"):
-                ep = {"name": sp["name"], **ep}
-            ports.append(ep)
-        if not ports:
-            continue
-        key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in ports))
-        g = groups.setdefault(key, {"addresses": [], "notReadyAddresses": [], "ports": ports})
-        ready = pnr or pod_ready(pod)
-        g["addresses" if ready else "notReadyAddresses"].append(_address(pod, svc["metadata"]["name"]))
+        key = tuple(sorted((p.get("name", ""), p["port"], p["protocol"]) for p in v.ports))
+        g = groups.setdefault(key, {"addresses": [], "notReadyAddresses": [], "ports": v.ports})
+        g["addresses" if v.state == "ready" else "notReadyAddresses"].append(_address(pod, svc["metadata"]["name"]))
     out = []
     for g in groups.values():
         ss = {}
@@ -105,7 +58,7 @@ def desired_subsets(svc: dict, pods: list[dict]) -> list[dict]:
     return out
 
 
-def _membership(subsets) -> set:
+def membership(subsets) -> set:
     """What matters when comparing Endpoints: who is where, not uids or order."""
     out = set()
     for ss in subsets or []:
@@ -197,7 +150,7 @@ class EndpointsController(Controller):
             if subsets:
                 ep["subsets"] = subsets
             actions.append(Create("endpoints", ep))
-        elif _membership(cur.get("subsets")) != _membership(subsets):
+        elif membership(cur.get("subsets")) != membership(subsets):
             ep = copy.deepcopy(cur)
             ep["metadata"].setdefault("annotations", {})[TRIGGER] = rfc3339(now)
             if subsets:
@@ -252,53 +205,5 @@ class EndpointsController(Controller):
         return actions
 
 
-class IngressNginxStatus(Controller):
-    """The ingress-nginx controller's status sync: every `nginx` Ingress gets ADDRESS = the
-    InternalIP of the node its controller pod runs on (no --publish-service in the bare-metal
-    deployment), and an Ingress that is a second canary for a host and path gets a Warning event
-    saying which canary applies instead (ingress-nginx uses one canary per host and path).
-    Kept beside the Endpoints controllers until it has a module of its own."""
-    name = "ingress-nginx-status"
-    manager = "nginx-ingress-controller"
-    watches = (("networking.k8s.io", "ingresses"), ("", "pods"))
-
-    def keys_for(self, type_, group, res, obj):
-        if res == "pods" and not _is_ingress_controller(obj):
-            return []
-        return [make_key("networking.k8s.io", "ingresses", "", "*")]
-
-    def reconcile(self, key, view, now):
-        from pykubectl.net import ingress as ing_mod
-        ctrl = [p for p in view.list("pods", "ingress-nginx") if _is_ingress_controller(p)
-                and (p.get("status") or {}).get("phase") == "Running"]
-        ips = []
-        for p in ctrl:
-            node = view.get("nodes", "", (p.get("spec") or {}).get("nodeName") or "")
-            for a in ((node or {}).get("status") or {}).get("addresses") or []:
-                if a.get("type") == "InternalIP" and a["address"] not in ips:
-                    ips.append(a["address"])
-        want = {"ingress": [{"ip": ip} for ip in sorted(ips)]} if ips else {}
-        ingresses = view.list("ingresses.networking.k8s.io")
-        actions = []
-        for ing in ingresses:
-            if not ing_mod.is_nginx(ing) or ((ing.get("status") or {}).get("loadBalancer") or {}) == want:
-                continue
-            new = copy.deepcopy(ing)
-            new.setdefault("status", {})["loadBalancer"] = want
-            actions.append(Put("ingresses.networking.k8s.io", new, status=True))
-        for ignored, applied in ing_mod.canary_conflicts(ingresses):
-            m = applied["metadata"]
-            actions.append(Event(ignored, "Warning", "CanaryIgnored",
-                                 f"another canary Ingress {m.get('namespace')}/{m['name']} already serves this host "
-                                 "and path; ingress-nginx applies one canary per host and path",
-                                 source={"component": "nginx-ingress-controller"}))
-        return actions
-
-
-def _is_ingress_controller(pod: dict) -> bool:
-    labels = (pod.get("metadata") or {}).get("labels") or {}
-    return labels.get("app.kubernetes.io/name") == "ingress-nginx" and labels.get("app.kubernetes.io/component") == "controller"
-
-
 def controllers(cluster=None):
-    return [EndpointsController(), IngressNginxStatus()]
+    return [EndpointsController()]

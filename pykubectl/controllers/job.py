@@ -5,6 +5,13 @@ most 6 min) until `backoffLimit` is passed, `activeDeadlineSeconds`, `suspend`, 
 conditions (SuccessCriteriaMet/Complete, FailureTarget/Failed) and events; a finished Job with
 `ttlSecondsAfterFinished` is deleted that long after it finished.
 
+Failed pods go through `podFailurePolicy` first (rules on exit codes or pod conditions such as
+DisruptionTarget: FailJob, Ignore, Count, FailIndex); Indexed Jobs may give each index its own
+`backoffLimitPerIndex` (failedIndexes, maxFailedIndexes) and finish early by a `successPolicy`.
+A Job's own selector and template labels are the registry's (`apiserver.admission.generate_job_selector`).
+Failures are counted from the failed pods still present (kube's finalizer-based tracking of pods
+already gone is not modelled).
+
 Pods finish when the kubelet says so (a container whose command ends: runtime.exits)."""
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ SRC = {"component": "job-controller"}
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 360.0
 INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+INDEX_FAILURES_ANNOTATION = "batch.kubernetes.io/job-index-failure-count"
 
 
 def _finished_condition(job) -> dict | None:
@@ -91,16 +99,30 @@ class JobController(Controller):
             actions.append(Event(job, "Normal", "Resumed", "Job resumed", SRC))
         start = parse_time(st.get("startTime")) or now
         st["startTime"] = rfc3339(start)
-        done_indexes = {int((p["metadata"].get("annotations") or {}).get(INDEX_ANNOTATION, -1)) for p in succeeded}
+        done_indexes = {_index(p) for p in succeeded} if indexed else set()
         n_succeeded = len(done_indexes) if indexed else len(succeeded)
+        per_index = indexed and spec.get("backoffLimitPerIndex") is not None
+        counted, fail_job, index_failures, failed_indexes = judge_failures(spec, failed, per_index)
 
         failure = None
-        if len(failed) > backoff_limit:
+        if fail_job is not None:
+            failure = ("PodFailurePolicy", fail_job)
+        elif len(counted) > backoff_limit:
             failure = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
         elif spec.get("activeDeadlineSeconds") is not None and now >= start + int(spec["activeDeadlineSeconds"]):
             failure = ("DeadlineExceeded", "Job was active longer than specified deadline")
-        complete = (n_succeeded >= int(completions)) if completions is not None else (bool(succeeded) and not active)
-        if failure or complete:
+        elif per_index and spec.get("maxFailedIndexes") is not None and len(failed_indexes) > int(spec["maxFailedIndexes"]):
+            failure = ("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes")
+        success = None
+        if failure is None:
+            matched = match_success_policy(spec.get("successPolicy"), int(completions or 0), done_indexes) if indexed else None
+            if matched is not None:
+                success = ("SuccessPolicy", matched)
+            elif (n_succeeded >= int(completions)) if completions is not None else (bool(succeeded) and not active):
+                success = ("CompletionsReached", "Reached expected number of succeeded pods")
+            elif per_index and failed_indexes and len(done_indexes | failed_indexes) >= int(completions or 0):
+                failure = ("FailedIndexes", "Job has failed indexes")
+        if failure or success:
             for p in active:
                 actions += self._delete(job, p)
             conds = list(st.get("conditions") or ())
@@ -108,26 +130,27 @@ class JobController(Controller):
                 conds += [_cond("FailureTarget", *failure, now), _cond("Failed", *failure, now)]
                 actions.append(Event(job, "Warning", failure[0], failure[1], SRC))
             else:
-                msg = "Reached expected number of succeeded pods"
-                conds += [_cond("SuccessCriteriaMet", "CompletionsReached", msg, now),
-                          _cond("Complete", "CompletionsReached", msg, now)]
+                conds += [_cond("SuccessCriteriaMet", *success, now), _cond("Complete", *success, now)]
                 st["completionTime"] = rfc3339(now)
                 actions.append(Event(job, "Normal", "Completed", "Job completed", SRC))
             st["conditions"] = conds
             active = []
         else:
             if completions is not None:
-                want = min(parallelism, int(completions) - n_succeeded)
+                want = min(parallelism, int(completions) - n_succeeded - len(failed_indexes))
             else:
                 want = parallelism if not succeeded else 0
             diff = want - len(active)
-            if diff > 0:
-                last_fail = max((_finished_at(p, now) for p in failed), default=None)
-                ready_at = (last_fail + backoff_delay(len(failed))) if last_fail is not None else now
+            if diff > 0 and per_index:
+                actions += self._create_per_index(view, key, job, diff, done_indexes | failed_indexes, active,
+                                                  failed, counted, index_failures, len(pods), now)
+            elif diff > 0:
+                last_fail = max((_finished_at(p, now) for p in counted), default=None)
+                ready_at = (last_fail + backoff_delay(len(counted))) if last_fail is not None else now
                 if now < ready_at:
                     actions.append(Timer(key, ready_at))
                 else:
-                    busy = {int((p["metadata"].get("annotations") or {}).get(INDEX_ANNOTATION, -1)) for p in active}
+                    busy = {_index(p) for p in active}
                     free = [i for i in range(int(completions or 0)) if i not in done_indexes | busy] if indexed else []
                     for i in range(diff):
                         actions += self._create(view, job, free[i] if indexed and i < len(free) else None, len(pods) + i)
@@ -139,11 +162,13 @@ class JobController(Controller):
         st["active"] = len([p for p in active])
         st["ready"] = sum(1 for p in active if W.is_ready(p))
         st["succeeded"] = n_succeeded
-        st["failed"] = len(failed)
+        st["failed"] = len(counted)
         st["terminating"] = sum(1 for p in pods if W.is_terminating(p))
         st["uncountedTerminatedPods"] = {}
         if indexed:
             st["completedIndexes"] = _ranges(sorted(done_indexes))
+        if per_index:
+            st["failedIndexes"] = _ranges(sorted(failed_indexes))
         for k in ("active", "succeeded", "failed"):
             if not st[k]:
                 st.pop(k)
@@ -151,7 +176,27 @@ class JobController(Controller):
             st.pop("completedIndexes")
         return actions + self._write(job, st, old)
 
-    def _create(self, view, job, index, salt):
+    def _create_per_index(self, view, key, job, diff, settled, active, failed, counted, index_failures, salt, now):
+        """backoffLimitPerIndex: each index waits out its own back-off."""
+        busy = {_index(p) for p in active}
+        completions = int((job.get("spec") or {}).get("completions") or 0)
+        out, wake = [], None
+        for i in (i for i in range(completions) if i not in settled | busy):
+            if diff <= 0:
+                break
+            mine = [p for p in counted if _index(p) == i]
+            last = max((_finished_at(p, now) for p in mine), default=None)
+            at = last + backoff_delay(len(mine)) if last is not None else now
+            if now < at:
+                wake = at if wake is None else min(wake, at)
+                continue
+            out += self._create(view, job, i, salt + len(out), failures=index_failures.get(i, 0))
+            diff -= 1
+        if wake is not None:
+            out.append(Timer(key, wake))
+        return out
+
+    def _create(self, view, job, index, salt, failures=None):
         name = job["metadata"]["name"]
         prefix = f"{name}-{index}-" if index is not None else f"{name}-"
         pname = W.random_name(view, prefix, f"{self.name}:{job['metadata']['namespace']}/{name}:{salt}")
@@ -163,6 +208,8 @@ class JobController(Controller):
             pod["metadata"].setdefault("annotations", {})[INDEX_ANNOTATION] = str(index)
             pod["metadata"]["labels"][INDEX_ANNOTATION] = str(index)
             pod["spec"].setdefault("hostname", f"{name}-{index}")
+        if failures is not None:
+            pod["metadata"]["annotations"][INDEX_FAILURES_ANNOTATION] = str(failures)
         return [Create("pods", pod), Event(job, "Normal", "SuccessfulCreate", f"Created pod: {pname}", SRC)]
 
     def _delete(self, job, p):
@@ -188,6 +235,107 @@ class JobController(Controller):
             return [Timer(key, at)]
         return [Delete("jobs.batch", job["metadata"]["namespace"], job["metadata"]["name"],
                        propagation="Background", uid=job["metadata"].get("uid"))]
+
+
+def _index(pod) -> int:
+    try:
+        return int((pod["metadata"].get("annotations") or {}).get(INDEX_ANNOTATION, -1))
+    except ValueError:
+        return -1
+
+
+# -- podFailurePolicy, backoffLimitPerIndex, successPolicy --------------------------------
+
+def _exit_code_matches(code: int, req: dict) -> bool:
+    values = [int(v) for v in req.get("values") or ()]
+    return (code in values) if req.get("operator") == "In" else (code not in values)
+
+
+def _failed_container(pod: dict, req: dict) -> dict | None:
+    """matchOnExitCodes: the first container (then init container) that ended with a non-zero
+    code the requirement matches."""
+    st = pod.get("status") or {}
+    for statuses in (st.get("containerStatuses"), st.get("initContainerStatuses")):
+        for cs in statuses or ():
+            term = (cs.get("state") or {}).get("terminated")
+            if term is None or (req.get("containerName") not in (None, cs.get("name"))):
+                continue
+            code = int(term.get("exitCode") or 0)
+            if code != 0 and _exit_code_matches(code, req):
+                return cs
+    return None
+
+
+def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str, str | None]:
+    """matchPodFailurePolicy: (action, message) of the first rule a failed pod matches;
+    ("Count", None) when none does."""
+    m = pod["metadata"]
+    for i, rule in enumerate((policy or {}).get("rules") or ()):
+        action = rule.get("action")
+        if rule.get("onExitCodes") is not None:
+            cs = _failed_container(pod, rule["onExitCodes"])
+            if cs is not None:
+                code = cs["state"]["terminated"].get("exitCode")
+                return action, (f"Container {cs.get('name')} for pod {m.get('namespace')}/{m.get('name')} failed with "
+                                f"exit code {code} matching {action} rule at index {i}")
+        for pattern in rule.get("onPodConditions") or ():
+            c = W.condition(pod, pattern.get("type"))
+            if c is not None and c.get("status") == pattern.get("status", "True"):
+                return action, (f"Pod {m.get('namespace')}/{m.get('name')} has condition {c.get('type')} "
+                                f"matching {action} rule at index {i}")
+    return "Count", None
+
+
+def judge_failures(spec: dict, failed: list[dict], per_index: bool):
+    """Failed pods through the podFailurePolicy: (the failures that count, the FailJob message or
+    None, failures per index, the indexes that failed for good)."""
+    policy = spec.get("podFailurePolicy")
+    limit = int(spec.get("backoffLimitPerIndex") or 0)
+    counted, fail_job, per, failed_indexes = [], None, {}, set()
+    for p in sorted(failed, key=lambda p: _finished_at(p, 0.0)):
+        action, msg = match_pod_failure_policy(policy, p)
+        if action == "Ignore":
+            continue
+        counted.append(p)
+        if action == "FailJob" and fail_job is None:
+            fail_job = msg
+        if per_index:
+            i = _index(p)
+            per[i] = per.get(i, 0) + 1
+            if action == "FailIndex" or per[i] > limit:
+                failed_indexes.add(i)
+    return counted, fail_job, per, failed_indexes
+
+
+def parse_indexes(text: str, completions: int) -> set[int]:
+    """`0-2,5` as a set, bounded by completions (parseIndexesFromString)."""
+    out: set[int] = set()
+    for part in (text or "").split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            a, b = int(lo), int(hi or lo)
+        except ValueError:
+            return set()
+        out.update(i for i in range(a, b + 1) if i < completions)
+    return out
+
+
+def match_success_policy(policy: dict | None, completions: int, succeeded: set[int]) -> str | None:
+    """matchSuccessPolicy: "Matched rules at index N" for the first rule met, else None."""
+    if not policy or not succeeded:
+        return None
+    for i, rule in enumerate(policy.get("rules") or ()):
+        count = rule.get("succeededCount")
+        if rule.get("succeededIndexes") is not None:
+            required = parse_indexes(rule["succeededIndexes"], completions)
+            matched = required & succeeded
+            if not matched:
+                continue
+            if (count is None and matched == required) or (count is not None and len(matched) >= int(count)):
+                return f"Matched rules at index {i}"
+        elif count is not None and len(succeeded) >= int(count):
+            return f"Matched rules at index {i}"
+    return None
 
 
 def _ranges(idx: list[int]) -> str:

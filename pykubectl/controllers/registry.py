@@ -10,7 +10,8 @@ OPTIONAL = (
     "scheduler", "kubelet", "node_lifecycle",
     "replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob",
     "pv_binder", "provisioner", "pv_recycler",
-    "hpa", "endpoints",
+    "hpa", "endpoints", "ingress_nginx", "metallb",
+    "disruption", "pv_resizer",
 )
 
 

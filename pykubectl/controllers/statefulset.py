@@ -95,7 +95,7 @@ class StatefulSetController(Controller):
             if r.get("data") == data:
                 return r, revisions, []
         collision = int((sts.get("status") or {}).get("collisionCount") or 0)
-        h = W.compute_hash(data, collision)
+        h = W.hash_controller_revision(data, collision)
         name = f"{sts['metadata']['name']}-{h}"
         labels = dict((((sts["spec"].get("template") or {}).get("metadata") or {}).get("labels") or {}))
         labels[REVISION_LABEL] = h

@@ -144,18 +144,50 @@ def fnv32a(data: bytes) -> int:
     return h
 
 
+def fnv32(data: bytes) -> int:
+    """hash/fnv New32 (multiply, then xor): what ControllerRevision names use."""
+    h = 0x811C9DC5
+    for b in data:
+        h = (h * 0x01000193) & 0xFFFFFFFF
+        h ^= b
+    return h
+
+
 def safe_encode(s: str) -> str:
+    """rand.SafeEncodeString: each character mapped into the vowel-free alphabet."""
     return "".join(_SAFE[ord(ch) % len(_SAFE)] for ch in s)
 
 
+def go_json(obj) -> bytes:
+    """encoding/json.Marshal of decoded JSON: keys sorted, no spaces, UTF-8 kept, and the HTML
+    characters and line separators escaped as Go does."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text.encode()
+
+
 def compute_hash(template: dict, collision_count: int | None = None) -> str:
-    """controller.ComputeHash: FNV-32a of the template, its decimal form safe-encoded.
-    kube hashes Go's spew dump of the struct; we hash canonical JSON, so the values differ
-    from a real cluster's but keep their shape and stability."""
-    data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
-    if collision_count:
-        data += str(collision_count).encode()
+    """controller.ComputeHash (pod-template-hash, a DaemonSet's controller-revision-hash):
+    FNV-32a of the template, then collisionCount (when set) as 8 little-endian bytes, the
+    decimal sum safe-encoded. kube hashes go-spew's dump of the Go struct (every field, in Go's
+    field order), which the API's JSON does not carry; we hash the template's canonical JSON, so
+    values differ from a real cluster's but have their alphabet, length and stability."""
+    data = go_json(template)
+    if collision_count is not None:
+        data += int(collision_count).to_bytes(4, "little") + bytes(4)
     return safe_encode(str(fnv32a(data)))
+
+
+def hash_controller_revision(data: dict, probe: int | None) -> str:
+    """history.HashControllerRevision (a StatefulSet's revisions): FNV-32 of the revision's raw
+    JSON patch, then the collision count in decimal. The patch is json.Marshal of the stored
+    template, so this matches a real cluster's whenever the stored template does."""
+    raw = go_json(data)
+    if probe is not None:
+        raw += str(int(probe)).encode()
+    return safe_encode(str(fnv32(raw)))
 
 
 def without_label(template: dict, key: str) -> dict:

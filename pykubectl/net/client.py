@@ -301,30 +301,52 @@ def _save(view, pod, name: str, body: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # nslookup (busybox)
 
+_QTYPES = ("A", "AAAA", "ANY", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT")
+_NSLOOKUP_USAGE = ("BusyBox v1.36.1 multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\n"
+                   "Query DNS about HOST\n\nQUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any\n")
+
+
 def nslookup(view, pod, argv: list[str]):
-    """busybox nslookup against the cluster DNS: (stdout, stderr, exit_code)."""
+    """busybox nslookup against the cluster DNS: (stdout, stderr, exit_code). Options precede
+    the name (`-type=srv`, `-querytype=`, `-debug`, `-port=`, `-retry=`, `-timeout=`); the
+    records print as busybox's parse_reply prints them."""
     from pykubectl.net.dns import NAMESERVER, resolve
-    args = [a for a in argv[1:] if not a.startswith("-")]
-    if not args:
-        return "", ("BusyBox v1.36.1 multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n\n"
-                    "Query DNS about HOST\n"), 1
+    args = list(argv[1:])
+    qtypes = []
+    while args and args[0].startswith("-"):
+        opt, _, val = args.pop(0)[1:].partition("=")
+        if opt in ("type", "querytype"):
+            if val.upper() not in _QTYPES:
+                return "", f'nslookup: invalid query type "{val}"\n', 1
+            if val.upper() not in qtypes:
+                qtypes.append(val.upper())
+        elif opt not in ("debug", "port", "retry", "t", "timeout"):
+            return "", _NSLOOKUP_USAGE, 1
+    if not args or len(args) > 2:
+        return "", _NSLOOKUP_USAGE, 1
     name = args[0]
-    if "://" in name:
-        # the notes' `nslookup https://www.github.com`: busybox looks the whole string up
-        pass
     ns = ((pod or {}).get("metadata") or {}).get("namespace") or "default"
     head = f"Server:\t\t{NAMESERVER}\nAddress:\t{NAMESERVER}:53\n\n"
-    ans = resolve(view, name, ns)
-    if ans is None or (not ans.addresses and not ans.cnames):
-        return head + f"** server can't find {name}: NXDOMAIN\n\n", "", 1
-    out = [head]
-    for alias, canon in ans.cnames:
-        out.append(f"{alias}\tcanonical name = {canon}\n")
-    shown = ans.cnames[-1][1] if ans.cnames else ans.name
-    for ip in ans.addresses:
-        out.append(f"Name:\t{shown}\nAddress: {ip}\n")
-    out.append("\n")
-    return "".join(out), "", 0
+    # one reply per query type, in busybox's table order; an empty NOERROR reply prints nothing.
+    # Without -type busybox asks A and AAAA; the IPv4 cluster's AAAA reply is empty.
+    out, code = [head], 0
+    for qt in [q for q in _QTYPES if q in (qtypes or ["A"])]:
+        ans = resolve(view, name, ns, "A" if qt == "ANY" else qt)
+        if ans is None:
+            out.append(f"** server can't find {name}: NXDOMAIN\n\n")
+            code = 1
+            continue
+        if not ans.name.endswith(".cluster.local"):
+            out.append("Non-authoritative answer:\n")   # forwarded upstream: no AA bit
+        for alias, canon in ans.cnames:
+            out.append(f"{alias}\tcanonical name = {canon}\n")
+        if qt in ("A", "ANY"):
+            shown = ans.cnames[-1][1] if ans.cnames else ans.name
+            out += [f"Name:\t{shown}\nAddress: {ip}\n" for ip in ans.addresses]
+        for prio, weight, port, target in ans.srv:
+            out.append(f"{ans.name}\tservice = {prio} {weight} {port} {target}\n")
+        out.append("\n")
+    return "".join(out), "", code
 
 
 # ---------------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def lookup_fqdn(view, fqdn: str, qtype: str = "A") -> Answer | None:
     return Answer(name, [spec["clusterIP"]]) if spec.get("clusterIP") else None
 
 
-def resolve(view, name: str, namespace: str = "default") -> Answer | None:
+def resolve(view, name: str, namespace: str = "default", qtype: str = "A") -> Answer | None:
     """What a pod's resolver finds for `name`: the search list first when the name has fewer
     than 5 dots (ndots:5) and is not absolute; None when every candidate is NXDOMAIN."""
     if _is_ip(name):
@@ -118,12 +118,63 @@ def resolve(view, name: str, namespace: str = "default") -> Answer | None:
         else [bare] + [f"{bare}.{s}" for s in search_list(namespace)])
     tried = []
     for c in cands:
-        ans = lookup_fqdn(view, c)
+        ans = lookup_fqdn(view, c) if qtype == "A" else query(view, c, qtype)
         if ans is not None:
             ans.tried = tried
             return ans
         tried.append(c)
     return None
+
+
+def query(view, fqdn: str, qtype: str) -> Answer | None:
+    """One exact name and record type, as CoreDNS answers it: None for NXDOMAIN, an Answer with
+    only the records of that type otherwise (none at all: NOERROR with an empty answer).
+    SRV: one record per port of a ClusterIP Service (`_port._proto` narrows to that named
+    port), one per ready endpoint and port of a headless one, weights 100/n as CoreDNS splits
+    them; CNAME: an ExternalName's target only; AAAA and the rest: nothing (IPv4 cluster)."""
+    qtype = qtype.upper()
+    if qtype == "A":
+        return lookup_fqdn(view, fqdn)
+    name = fqdn.rstrip(".").lower()
+    if qtype != "SRV":
+        found = lookup_fqdn(view, name)
+        if found is None:
+            return None
+        if qtype == "CNAME":
+            return Answer(found.name, cnames=found.cnames[:1])
+        return Answer(found.name)
+    return _srv(view, name)
+
+
+def _srv(view, name: str) -> Answer | None:
+    if not name.endswith("." + DOMAIN):
+        return Answer(name) if name in EXTERNAL_HOSTS else None
+    labels = name[: -len(DOMAIN) - 1].split(".")
+    if len(labels) < 3 or labels[-1] != "svc":
+        return lookup_fqdn(view, name) and Answer(name)
+    ns, svc_name, rest = labels[-2], labels[-3], labels[:-3]
+    svc = view.get("services", ns, svc_name)
+    if svc is None:
+        return None
+    spec = svc.get("spec") or {}
+    ports = spec.get("ports") or []
+    if len(rest) == 2 and rest[0].startswith("_") and rest[1].startswith("_"):
+        port, proto = rest[0][1:], rest[1][1:].upper()
+        ports = [p for p in ports if p.get("name") == port and (p.get("protocol") or "TCP") == proto]
+        if not ports:
+            return None
+    elif rest:
+        return lookup_fqdn(view, name) and Answer(name)
+    if spec.get("type") == "ExternalName":
+        return Answer(name)
+    base = f"{svc_name}.{ns}.svc.{DOMAIN}"
+    if spec.get("clusterIP") == "None":
+        targets = [f"{host or ip.replace('.', '-')}.{base}" for ip, host in _ready_ips(view, ns, svc_name)]
+    else:
+        targets = [base]
+    recs = [(p.get("port"), t) for t in sorted(targets) for p in ports]
+    weight = 100 // len(recs) if recs else 0
+    return Answer(name, srv=[(0, weight, port, t) for port, t in recs])
 
 
 def pod_dns_name(ip: str, namespace: str) -> str:

@@ -32,6 +32,12 @@ def _ann(ing: dict) -> dict:
     return (ing.get("metadata") or {}).get("annotations") or {}
 
 
+def is_controller_pod(pod: dict) -> bool:
+    """A pod of the ingress-nginx controller (by its chart's labels)."""
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    return labels.get("app.kubernetes.io/name") == "ingress-nginx" and labels.get("app.kubernetes.io/component") == "controller"
+
+
 def is_nginx(ing: dict) -> bool:
     spec = ing.get("spec") or {}
     cls = spec.get("ingressClassName") or _ann(ing).get("kubernetes.io/ingress.class")

@@ -1,6 +1,6 @@
 """The networking commands of `pykubectl sim ssh NODE -- …` (see `cli/sim_ssh.py`): each takes
 (view, node, argv) and returns (stdout, stderr, exit_code) as the real tool prints on an Ubuntu
-node running kube-proxy (iptables mode) and Calico (IPIP)."""
+node running kube-proxy (iptables or ipvs mode, as its ConfigMap says) and Calico (IPIP)."""
 from __future__ import annotations
 
 
@@ -14,7 +14,11 @@ def _ctime(view) -> str:
 
 
 def iptables_save(view, node: str, argv: list[str]):
-    from pykubectl.net.proxy import iptables_save as save
+    from pykubectl.net.ipvs import proxy_mode
+    if proxy_mode(view) == "ipvs":
+        from pykubectl.net.ipvs import iptables_save as save
+    else:
+        from pykubectl.net.proxy import iptables_save as save
     out = save(view, node, _ctime(view))
     args = argv[1:]
     if "-t" in args and args.index("-t") + 1 < len(args):
@@ -70,6 +74,6 @@ def ip(view, node: str, argv: list[str]):
 
 
 def ipvsadm(view, node: str, argv: list[str]):
-    """kube-proxy runs in iptables mode (the kube-proxy ConfigMap): no IPVS table."""
-    return ("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n"
-            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"), "", 0
+    """The IPVS table: kube-proxy's virtual servers in ipvs mode, empty in iptables mode."""
+    from pykubectl.net.ipvs import ipvsadm as table
+    return table(view, node, argv)

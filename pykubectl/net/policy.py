@@ -92,10 +92,12 @@ def _direction_allows(view, pod: dict, direction: str, other_pod, other_ip: str,
 
 
 def allowed(view, src_pod: dict | None, src_ip: str, dst_pod: dict | None, dst_ip: str, port: int,
-            proto: str = "TCP") -> bool:
-    """Whether Calico lets src → dst:port through."""
+            proto: str = "TCP", seen: tuple | None = None) -> bool:
+    """Whether Calico lets src → dst:port through. `seen`: (pod, ip) the destination sees as the
+    source when it differs from the sender (kube-proxy masqueraded it to a node address)."""
     if src_pod is not None and not _direction_allows(view, src_pod, "Egress", dst_pod, dst_ip, port, proto, dst_pod):
         return False
-    if dst_pod is not None and not _direction_allows(view, dst_pod, "Ingress", src_pod, src_ip, port, proto, dst_pod):
+    in_pod, in_ip = seen if seen is not None else (src_pod, src_ip)
+    if dst_pod is not None and not _direction_allows(view, dst_pod, "Ingress", in_pod, in_ip, port, proto, dst_pod):
         return False
     return True

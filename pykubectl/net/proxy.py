@@ -139,6 +139,13 @@ def find_nodeport(view, port: int):
     return None, None
 
 
+def find_health_check_port(view, port: int):
+    for svc in view.list("services"):
+        if (svc.get("spec") or {}).get("healthCheckNodePort") == port:
+            return svc
+    return None
+
+
 def node_ips(view) -> dict[str, str]:
     """InternalIP -> node name."""
     out = {}
@@ -167,9 +174,132 @@ def _table(name: str, builtins: list[str], chains: dict[str, list[str]], when: s
     return out + ["COMMIT", f"# Completed on {when}"]
 
 
+def categorize(endpoints: list[Endpoint], node: str | None) -> tuple[list[Endpoint], list[Endpoint]]:
+    """CategorizeEndpoints: (cluster endpoints, this node's endpoints), ready ones only."""
+    ready = [e for e in endpoints if e.ready]
+    return ready, [e for e in ready if node is not None and e.node == node]
+
+
+def policies(spec: dict) -> tuple[bool, bool]:
+    """(internal policy Local, external policy Local) as kube-proxy reads them."""
+    external = spec.get("type") in ("NodePort", "LoadBalancer") or bool(spec.get("externalIPs"))
+    return (spec.get("internalTrafficPolicy") == "Local",
+            external and spec.get("externalTrafficPolicy") == "Local")
+
+
+def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict) -> None:
+    """One Service's rules on `node`, as syncProxyRules writes them (pkg/proxy/iptables)."""
+    spec, meta = svc.get("spec") or {}, svc["metadata"]
+    ns, name = meta["namespace"], meta["name"]
+    cip = spec.get("clusterIP")
+    if spec.get("type") == "ExternalName" or not cip or cip == "None":
+        return
+    itp_local, etp_local = policies(spec)
+    lb_ips = [i.get("ip") for i in ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+              if i.get("ip")] if spec.get("type") == "LoadBalancer" else []
+    ext_ips = list(spec.get("externalIPs") or [])
+    affinity = spec.get("sessionAffinity") == "ClientIP"
+    sticky = ((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds") or 10800
+    all_eps = service_endpoints(view, ns, name)
+    for p in spec.get("ports") or []:
+        proto = (p.get("protocol") or "TCP").lower()
+        spn = port_name(ns, name, p)
+        port = p["port"]
+        ported = [(e, target_of(e, p)) for e in all_eps]
+        cluster, local = categorize([e for e, t in ported if t], node)
+        dest = {e.ip: f"{e.ip}:{t}" for e, t in ported if t}
+        has_eps = bool(cluster)
+        has_internal = has_eps and (bool(local) or not itp_local)
+        has_external = has_eps and (bool(local) or not etp_local)
+        np = p.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None
+        externally = bool(np or lb_ips or ext_ips)
+        sc, svl, xc = svc_chain(spn, proto), svl_chain(spn, proto), ext_chain(spn, proto)
+        internal_chain = svl if itp_local else sc
+        external_chain = svl if etp_local else sc
+        if not has_eps:
+            int_target = ext_target = "REJECT --reject-with icmp-port-unreachable"
+            int_comment = ext_comment = f"{spn} has no endpoints"
+        else:
+            int_target = ext_target = "DROP"
+            int_comment = ext_comment = f"{spn} has no local endpoints"
+        dport = f"-m {proto} --dport {port}"
+        if has_internal:
+            nat["KUBE-SERVICES"].append(f'-d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" {dport} -j {internal_chain}')
+        else:
+            filt["KUBE-SERVICES"].append(f'-d {cip}/32 -p {proto} -m comment --comment "{int_comment}" {dport} -j {int_target}')
+        for ip in ext_ips:
+            if has_eps:
+                nat["KUBE-SERVICES"].append(f'-d {ip}/32 -p {proto} -m comment --comment "{spn} external IP" {dport} -j {xc}')
+            if not has_external:
+                filt["KUBE-EXTERNAL-SERVICES"].append(
+                    f'-d {ip}/32 -p {proto} -m comment --comment "{ext_comment}" {dport} -j {ext_target}')
+        for ip in lb_ips:
+            if has_eps:
+                nat["KUBE-SERVICES"].append(f'-d {ip}/32 -p {proto} -m comment --comment "{spn} loadbalancer IP" {dport} -j {xc}')
+        if not has_external:
+            for ip in lb_ips:
+                filt["KUBE-EXTERNAL-SERVICES"].append(
+                    f'-d {ip}/32 -p {proto} -m comment --comment "{ext_comment}" {dport} -j {ext_target}')
+        if np:
+            if has_eps:
+                nat["KUBE-NODEPORTS"].append(f'-p {proto} -m comment --comment "{spn}" -m {proto} --dport {np} -j {xc}')
+            if not has_external:
+                filt["KUBE-EXTERNAL-SERVICES"].append(
+                    f'-p {proto} -m comment --comment "{ext_comment}" -m addrtype --dst-type LOCAL '
+                    f'-m {proto} --dport {np} -j {ext_target}')
+        hc = spec.get("healthCheckNodePort")
+        if hc:
+            filt["KUBE-NODEPORTS"].append(f'-p tcp -m comment --comment "{spn} health check node port" -m tcp --dport {hc} -j ACCEPT')
+        if has_internal:
+            nat[internal_chain].append(f'! -s {CLUSTER_CIDR} -d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" '
+                                       f'{dport} -j KUBE-MARK-MASQ')
+        if has_eps and externally:
+            if not etp_local:
+                nat[xc].append(f'-m comment --comment "masquerade traffic for {spn} external destinations" -j KUBE-MARK-MASQ')
+            else:
+                nat[xc] += [f'-s {CLUSTER_CIDR} -m comment --comment "pod traffic for {spn} external destinations" -j {sc}',
+                            f'-m comment --comment "masquerade LOCAL traffic for {spn} external destinations" '
+                            "-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ",
+                            f'-m comment --comment "route LOCAL traffic for {spn} external destinations" '
+                            f"-m addrtype --src-type LOCAL -j {sc}"]
+            if has_external:
+                nat[xc].append(f"-j {external_chain}")
+        # UsesClusterEndpoints / UsesLocalEndpoints: an externally reachable port keeps the
+        # cluster chain even with policy Local, for the short-circuit rules above
+        uses_cluster = bool(cluster) and (not itp_local or externally)
+        uses_local = bool(local) and (itp_local or (externally and etp_local))
+        reachable = []
+        if uses_cluster:
+            _endpoint_rules(nat, sc, spn, proto, cluster, dest, affinity, sticky)
+            reachable += cluster
+        if uses_local:
+            _endpoint_rules(nat, svl, spn, proto, local, dest, affinity, sticky)
+            reachable += [e for e in local if e not in reachable]
+        for e in reachable:
+            sepc = sep_chain(spn, proto, dest[e.ip])
+            recent = f" -m recent --set --name {sepc} --mask 255.255.255.255 --rsource" if affinity else ""
+            nat[sepc] += [f'-s {e.ip}/32 -m comment --comment "{spn}" -j KUBE-MARK-MASQ',
+                          f'-p {proto} -m comment --comment "{spn}"{recent} -m {proto} -j DNAT --to-destination {dest[e.ip]}']
+
+
+def _endpoint_rules(nat, chain, spn, proto, eps, dest, affinity, sticky) -> None:
+    """writeServiceToEndpointRules: affinity checks first, then the probability walk."""
+    n = len(eps)
+    if affinity:
+        for e in eps:
+            sepc = sep_chain(spn, proto, dest[e.ip])
+            nat[chain].append(f'-m comment --comment "{spn} -> {dest[e.ip]}" -m recent --rcheck --seconds {sticky} '
+                              f"--reap --name {sepc} --mask 255.255.255.255 --rsource -j {sepc}")
+    for i, e in enumerate(eps):
+        sepc = sep_chain(spn, proto, dest[e.ip])
+        stat = f" -m statistic --mode random --probability {probability(i, n)}" if i < n - 1 else ""
+        nat[chain].append(f'-m comment --comment "{spn} -> {dest[e.ip]}"{stat} -j {sepc}')
+
+
 def iptables_save(view, node: str, when: str = "Thu Jan  1 00:00:00 2026") -> str:
     """The mangle, filter and nat tables kube-proxy (iptables mode) keeps on `node`, as
-    iptables-save prints them. Every node holds the same Service rules."""
+    iptables-save prints them. Nodes differ only where a traffic policy is Local (their own
+    endpoints in KUBE-SVL chains, DROP where they have none)."""
     from collections import defaultdict
     nat = defaultdict(list)
     for c in ("KUBE-MARK-MASQ", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-SERVICES"):
@@ -201,45 +331,7 @@ def iptables_save(view, node: str, when: str = "Thu Jan  1 00:00:00 2026") -> st
                             '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
                             '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT']
     for svc in _services(view):
-        spec, meta = svc.get("spec") or {}, svc["metadata"]
-        ns, name = meta["namespace"], meta["name"]
-        cip = spec.get("clusterIP")
-        if spec.get("type") == "ExternalName" or not cip or cip == "None":
-            continue
-        eps = [e for e in service_endpoints(view, ns, name) if e.ready]
-        for p in spec.get("ports") or []:
-            proto = (p.get("protocol") or "TCP").lower()
-            spn = port_name(ns, name, p)
-            targets = [(e, target_of(e, p)) for e in eps]
-            targets = [(e, t) for e, t in targets if t]
-            np = p.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None
-            if not targets:
-                filt["KUBE-SERVICES"].append(
-                    f'-d {cip}/32 -p {proto} -m comment --comment "{spn} has no endpoints" '
-                    f'-m {proto} --dport {p["port"]} -j REJECT --reject-with icmp-port-unreachable')
-                if np:
-                    filt["KUBE-EXTERNAL-SERVICES"].append(
-                        f'-p {proto} -m comment --comment "{spn} has no endpoints" -m addrtype --dst-type LOCAL '
-                        f'-m {proto} --dport {np} -j REJECT --reject-with icmp-port-unreachable')
-                continue
-            sc = svc_chain(spn, proto)
-            nat["KUBE-SERVICES"].append(f'-d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" '
-                                        f'-m {proto} --dport {p["port"]} -j {sc}')
-            nat[sc].append(f'! -s {CLUSTER_CIDR} -d {cip}/32 -p {proto} -m comment --comment "{spn} cluster IP" '
-                           f'-m {proto} --dport {p["port"]} -j KUBE-MARK-MASQ')
-            if np:
-                xc = ext_chain(spn, proto)
-                nat["KUBE-NODEPORTS"].append(f'-p {proto} -m comment --comment "{spn}" -m {proto} --dport {np} -j {xc}')
-                nat[xc] += [f'-m comment --comment "masquerade traffic for {spn} external destinations" -j KUBE-MARK-MASQ',
-                            f"-j {sc}"]
-            n = len(targets)
-            for i, (e, t) in enumerate(targets):
-                dest = f"{e.ip}:{t}"
-                sepc = sep_chain(spn, proto, dest)
-                stat = f" -m statistic --mode random --probability {probability(i, n)}" if i < n - 1 else ""
-                nat[sc].append(f'-m comment --comment "{spn} -> {dest}"{stat} -j {sepc}')
-                nat[sepc] += [f'-s {e.ip}/32 -m comment --comment "{spn}" -j KUBE-MARK-MASQ',
-                              f'-p {proto} -m comment --comment "{spn}" -m {proto} -j DNAT --to-destination {dest}']
+        _service_rules(view, svc, node, nat, filt)
     nat["KUBE-SERVICES"].append('-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule '
                                 'in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
     mangle = {"KUBE-IPTABLES-HINT": [], "KUBE-KUBELET-CANARY": [], "KUBE-PROXY-CANARY": []}

@@ -21,6 +21,7 @@ class Request:
     body: str = ""
     client_ip: str = ""
     client_cert: str = ""          # PEM of curl's --cert, for the apiserver's x509 authentication
+    origin_ip: str = ""            # the sender's own address when client_ip is a SNAT address
 
 
 @dataclass
@@ -49,17 +50,12 @@ def _pod_by_ip(view, ip: str):
     return None
 
 
-def _is_ingress_controller(pod: dict) -> bool:
-    labels = pod["metadata"].get("labels") or {}
-    return labels.get("app.kubernetes.io/name") == "ingress-nginx" and labels.get("app.kubernetes.io/component") == "controller"
-
-
 def to_pod(view, pod: dict, port: int, req: Request, rng):
     """Deliver to a pod's port: a Response, or NetError when nothing listens there."""
     if (pod.get("status") or {}).get("phase") != "Running" or (pod["metadata"].get("deletionTimestamp")):
         return NetError("refused")
-    if _is_ingress_controller(pod) and port in (80, 443):
-        from pykubectl.net import ingress
+    from pykubectl.net import ingress
+    if ingress.is_controller_pod(pod) and port in (80, 443):
         return ingress.serve(view, req, rng, https=(port == 443))
     from pykubectl.runtime import images
     h = images.http_handler(pod, None, port, view=view)
@@ -73,14 +69,80 @@ def to_pod(view, pod: dict, port: int, req: Request, rng):
     return Response(status, hdrs, body)
 
 
-def via_service(view, svc: dict, port: dict, req: Request, rng):
-    from pykubectl.net.proxy import choose, service_endpoints, target_of
+def via_service(view, svc: dict, port: dict, req: Request, rng, entry_node: str | None = None,
+                external: bool = False):
+    """Through kube-proxy's rules on `entry_node` (the node the packet enters: the client pod's,
+    the NodePort's, or the node announcing a LoadBalancer address): the traffic policies pick
+    the candidate endpoints (Local: that node's only; none there: DROP, the client times out),
+    the KUBE-SVC/KUBE-SVL walk picks one, and traffic that kube-proxy masquerades reaches the
+    pod from the node's address (its tunl0 address when the pod is on another node)."""
+    from pykubectl.net.proxy import categorize, choose, policies, service_endpoints, target_of
     meta, spec = svc["metadata"], svc.get("spec") or {}
-    eps = [e for e in service_endpoints(view, meta["namespace"], meta["name"]) if e.ready and target_of(e, port)]
-    if not eps:
+    eps = [e for e in service_endpoints(view, meta["namespace"], meta["name"]) if target_of(e, port)]
+    cluster, local = categorize(eps, entry_node)
+    if not cluster:
         return NetError("refused")      # kube-proxy's REJECT for a Service without endpoints
-    ep = choose(eps, rng, req.client_ip, spec.get("sessionAffinity") == "ClientIP")
+    itp_local, etp_local = policies(spec)
+    from_pod = _pod_by_ip(view, req.client_ip) is not None
+    if external and not from_pod:
+        # traffic from outside: Cluster spreads it over every endpoint, masqueraded; Local keeps
+        # the client's address but only this node's endpoints answer
+        cands, snat = (local, False) if etp_local else (cluster, True)
+    elif external:
+        # a pod dialling a NodePort or LoadBalancer address is short-circuited to the cluster
+        # chain; only policy Cluster's EXT chain marks it for masquerade
+        cands, snat = cluster, not etp_local
+    else:
+        cands = local if itp_local and entry_node else cluster
+        snat = not from_pod and entry_node is not None   # `! -s <pod CIDR> ... -j KUBE-MARK-MASQ`
+    if not cands:
+        from pykubectl.net.ipvs import proxy_mode
+        if proxy_mode(view) != "ipvs":
+            return NetError("timeout")  # "has no local endpoints": DROP
+        cands = cluster                 # ipvs mode falls back to every endpoint (kubernetes#97081)
+    ep = choose(cands, rng, req.client_ip, spec.get("sessionAffinity") == "ClientIP")
+    if snat and entry_node:
+        from dataclasses import replace
+        req = replace(req, client_ip=snat_address(view, entry_node, ep.node), origin_ip=req.origin_ip or req.client_ip)
     return send(view, ep.ip, target_of(ep, port), req, rng, via_proxy=True)
+
+
+def snat_address(view, node: str, endpoint_node: str | None) -> str:
+    """MASQUERADE's source address on `node`: its own IP towards a local pod, its Calico tunnel
+    address (tunl0) towards a pod on another node."""
+    from pykubectl.net.proxy import node_ips
+    n = view.get("nodes", "", node) or {}
+    tunl = ((n.get("metadata") or {}).get("annotations") or {}).get("projectcalico.org/IPv4IPIPTunnelAddr")
+    if endpoint_node != node and tunl:
+        return tunl
+    return {name: ip for ip, name in node_ips(view).items()}.get(node, "")
+
+
+def _entry_node(view, svc: dict, req: Request) -> str | None:
+    """Where a packet for a Service address enters kube-proxy: the client pod's node, else the
+    node announcing the LoadBalancer address (MetalLB layer 2) or the first node for an
+    externalIP."""
+    client = _pod_by_ip(view, req.client_ip)
+    if client is not None:
+        return (client.get("spec") or {}).get("nodeName")
+    from pykubectl.net.lb import announcing_node
+    from pykubectl.net.proxy import service_endpoints
+    m = svc["metadata"]
+    local = {e.node for e in service_endpoints(view, m["namespace"], m["name"]) if e.ready and e.node}
+    return announcing_node(svc, view.list("nodes"), local)
+
+
+def health_check(view, svc: dict, node: str) -> Response:
+    """kube-proxy's health check server on a Service's healthCheckNodePort (service_health.go)."""
+    from pykubectl.net.proxy import service_endpoints
+    m = svc["metadata"]
+    count = sum(1 for e in service_endpoints(view, m["namespace"], m["name"]) if e.ready and e.node == node)
+    body = (f'{{\n\t"service": {{\n\t\t"namespace": "{m["namespace"]}",\n\t\t"name": "{m["name"]}"\n\t}},\n'
+            f'\t"localEndpoints": {count},\n\t"serviceProxyHealthy": true\n}}')
+    return Response(200 if count else 503, [("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff"),
+                                            ("X-Load-Balancing-Endpoint-Weight", str(count)),
+                                            ("Content-Length", str(len(body)))], body,
+                    reason="OK" if count else "Service Unavailable")
 
 
 def external_reply(ip: str, port: int, req: Request) -> Response:
@@ -95,25 +157,36 @@ def external_reply(ip: str, port: int, req: Request) -> Response:
 def send(view, ip: str, port: int, req: Request, rng, via_proxy: bool = False):
     """One TCP connection to ip:port carrying req."""
     from pykubectl.net.dns import EXTERNAL_HOSTS
-    from pykubectl.net.proxy import find_nodeport, find_service_by_ip, node_ips
+    from pykubectl.net.proxy import find_health_check_port, find_nodeport, find_service_by_ip, node_ips
     if port == 6443 and ip in _control_plane_ips(view):
         return apiserver(view, req)
     if not via_proxy:
-        if ip in node_ips(view):
+        nodes = node_ips(view)
+        if ip in nodes:
             svc, p = find_nodeport(view, port)
             if svc is not None:
-                return via_service(view, svc, p, req, rng)
+                return via_service(view, svc, p, req, rng, nodes[ip], external=True)
+            hc = find_health_check_port(view, port)
+            if hc is not None:
+                return health_check(view, hc, nodes[ip])
             return NetError("refused")
         svc, p = find_service_by_ip(view, ip, port)
         if svc is not None:
             # a VIP answers only on its ports: anything else has no rule and goes nowhere
-            return via_service(view, svc, p, req, rng) if p else NetError("timeout")
+            if not p:
+                return NetError("timeout")
+            external = ip != (svc.get("spec") or {}).get("clusterIP")
+            return via_service(view, svc, p, req, rng, _entry_node(view, svc, req), external)
     pod = _pod_by_ip(view, ip)
     outside = pod is None and (any(ip in ips for ips in EXTERNAL_HOSTS.values()) or not _in_cluster_ranges(ip))
     if pod is None and not outside:
         return NetError("timeout")
     from pykubectl.net.policy import allowed
-    if not allowed(view, _pod_by_ip(view, req.client_ip), req.client_ip, pod, ip, port):
+    sender = req.origin_ip or req.client_ip
+    # the sender's egress rules see the pod it really is; the receiver's ingress rules see the
+    # source address that arrives (a node's, after kube-proxy's masquerade)
+    if not allowed(view, _pod_by_ip(view, sender), sender, pod, ip, port,
+                   seen=(_pod_by_ip(view, req.client_ip), req.client_ip)):
         return NetError("timeout")      # Calico drops what policies deny
     return to_pod(view, pod, port, req, rng) if pod is not None else external_reply(ip, port, req)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
 
 # a virtual cluster starts at a fixed, recognisable moment unless told otherwise
 VIRTUAL_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -63,6 +62,7 @@ def rfc3339(t: float) -> str:
 
 def rfc3339_micro(t: float) -> str:
     """A metav1.MicroTime (Events' eventTime, Leases)."""
+    from datetime import datetime, timezone   # lazily: every command imports this module
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -72,10 +72,11 @@ def parse_time(s: str | None) -> float | None:
     s = s.strip()
     if s.endswith("Z"):
         s = s[:-1] + "+00:00"
+    from datetime import datetime
     return datetime.fromisoformat(s).timestamp()
 
 
-_DUR = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
+_DUR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d)")
 _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

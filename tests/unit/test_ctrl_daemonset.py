@@ -93,3 +93,51 @@ def test_lab_daemonsets_are_left_as_they_are(cluster):
         for obj in lab:
             key = make_key("apps", "daemonsets", obj["metadata"]["namespace"], obj["metadata"]["name"])
             assert [a for a in c.reconcile(key, view, cluster.clock.now()) if not isinstance(a, Timer)] == [], key
+
+
+def _agent_pods(c):
+    return [p for p in c.apiserver.list(c.apiserver.resolve("pods"), "default")["items"]
+            if p["metadata"]["name"].startswith("agent-") and not p["metadata"].get("deletionTimestamp")]
+
+
+def test_max_surge_starts_the_new_pod_beside_the_old_one(cluster):
+    srv = cluster.apiserver
+    k = srv.resolve("ds")
+    d = ds("agent")
+    d["spec"]["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    d["spec"]["minReadySeconds"] = 10
+    srv.create(k, d, "default")
+    cluster.advance(15)
+    srv.patch(k, "default", "agent", "strategic",
+              {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}})
+    cluster.engine.run()
+    by_node = {}
+    for p in _agent_pods(cluster):
+        by_node.setdefault(p["spec"].get("nodeName") or p["spec"]["affinity"]["nodeAffinity"][
+            "requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchFields"][0]["values"][0],
+            []).append(p["spec"]["containers"][0]["image"])
+    # one node surges (old and new side by side), the other waits: never fewer than 2 old-or-available
+    assert sorted(sorted(v) for v in by_node.values()) == [["nginx"], ["nginx", "nginx:1.27"]]
+    st = srv.get(k, "default", "agent")["status"]
+    assert st["numberAvailable"] == 2
+    for _ in range(12):
+        cluster.advance(5)
+        # the old pod on a node stays until the new one beside it is available: every node
+        # keeps an available pod at every step
+        from pykubectl.controllers.daemonset import _pod_node
+        from pykubectl.controllers.workload_common import is_available
+        now = cluster.clock.now()
+        assert {_pod_node(p) for p in _agent_pods(cluster) if is_available(p, 10, now)} == {"worker-1", "worker-2"}
+    assert sorted(p["spec"]["containers"][0]["image"] for p in _agent_pods(cluster)) == ["nginx:1.27", "nginx:1.27"]
+
+
+@pytest.mark.parametrize("hashes,surge,kept", [
+    (["old", "old"], False, 1),
+    (["old", "new", "new"], True, 2),
+    (["old", "old", "new"], True, 2),
+], ids=["no-surge-keeps-one", "surge-keeps-oldest-new-and-old", "surge-drops-second-old"])
+def test_extra_pods_on_a_node(hashes, surge, kept):
+    from pykubectl.controllers.daemonset import _extra_pods
+    pods = [{"metadata": {"name": f"p{i}", "creationTimestamp": f"2026-01-01T00:00:0{i}Z",
+                          "labels": {"controller-revision-hash": h}}, "status": {}} for i, h in enumerate(hashes)]
+    assert len(pods) - len(_extra_pods(pods, "new", surge)) == kept

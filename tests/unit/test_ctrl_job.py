@@ -193,3 +193,159 @@ def test_containers_that_exit_complete_the_job_without_help(cluster):
     cluster.advance(30)
     st = status(cluster, "auto")
     assert st["succeeded"] == 2 and [c["type"] for c in st["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+
+
+# -- podFailurePolicy, backoffLimitPerIndex, successPolicy, selector generation -------------
+
+from pykubectl.apiserver.admission import generate_job_selector as generate_selector  # noqa: E402
+from pykubectl.controllers.job import (judge_failures, match_pod_failure_policy,  # noqa: E402
+                                       match_success_policy, parse_indexes)
+
+
+def failed_pod(name="p", code=1, conditions=(), index=None, container="c", init=False):
+    cs = [{"name": container, "state": {"terminated": {"exitCode": code, "finishedAt": "2026-01-01T00:00:10Z"}}}]
+    st = {"phase": "Failed", "conditions": [{"type": t, "status": s} for t, s in conditions],
+          "initContainerStatuses" if init else "containerStatuses": cs}
+    meta = {"name": name, "namespace": "default"}
+    if index is not None:
+        meta["annotations"] = {"batch.kubernetes.io/job-completion-index": str(index)}
+    return {"metadata": meta, "status": st}
+
+
+EXIT_42_FAILS = {"rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]}
+DISRUPTION_IGNORED = {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]}
+
+
+@pytest.mark.parametrize("policy,pod,want", [
+    (EXIT_42_FAILS, failed_pod(code=42),
+     ("FailJob", "Container c for pod default/p failed with exit code 42 matching FailJob rule at index 0")),
+    (EXIT_42_FAILS, failed_pod(code=1), ("Count", None)),
+    (EXIT_42_FAILS, failed_pod(code=42, init=True),
+     ("FailJob", "Container c for pod default/p failed with exit code 42 matching FailJob rule at index 0")),
+    ({"rules": [{"action": "Count", "onExitCodes": {"operator": "NotIn", "values": [1]}}]}, failed_pod(code=0), ("Count", None)),
+    ({"rules": [{"action": "FailJob", "onExitCodes": {"containerName": "other", "operator": "NotIn", "values": [1]}}]},
+     failed_pod(code=3), ("Count", None)),
+    (DISRUPTION_IGNORED, failed_pod(conditions=[("DisruptionTarget", "True")]),
+     ("Ignore", "Pod default/p has condition DisruptionTarget matching Ignore rule at index 0")),
+    (DISRUPTION_IGNORED, failed_pod(conditions=[("DisruptionTarget", "False")]), ("Count", None)),
+    ({"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [7]}},
+                {"action": "FailIndex", "onExitCodes": {"operator": "NotIn", "values": [0]}}]}, failed_pod(code=9),
+     ("FailIndex", "Container c for pod default/p failed with exit code 9 matching FailIndex rule at index 1")),
+    (None, failed_pod(code=42), ("Count", None)),
+], ids=["exit-code-in", "exit-code-not-listed", "init-container", "exit-0-never-matches", "other-container",
+        "disruption-target", "condition-false", "second-rule", "no-policy"])
+def test_pod_failure_policy_rules(policy, pod, want):
+    assert match_pod_failure_policy(policy, pod) == want
+
+
+@pytest.mark.parametrize("spec,pods,want_counted,want_failed_indexes", [
+    ({"podFailurePolicy": DISRUPTION_IGNORED}, [failed_pod("a", conditions=[("DisruptionTarget", "True")]), failed_pod("b")],
+     ["b"], set()),
+    ({"backoffLimitPerIndex": 1}, [failed_pod("a", index=0), failed_pod("b", index=0), failed_pod("c", index=1)],
+     ["a", "b", "c"], {0}),
+    ({"backoffLimitPerIndex": 3, "podFailurePolicy": {"rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [5]}}]}},
+     [failed_pod("a", code=5, index=2)], ["a"], {2}),
+], ids=["ignored-not-counted", "per-index-limit", "fail-index"])
+def test_judge_failures(spec, pods, want_counted, want_failed_indexes):
+    counted, _, _, failed_indexes = judge_failures(spec, pods, per_index="backoffLimitPerIndex" in spec)
+    assert [p["metadata"]["name"] for p in counted] == want_counted
+    assert failed_indexes == want_failed_indexes
+
+
+@pytest.mark.parametrize("rules,succeeded,want", [
+    ([{"succeededIndexes": "0"}], {0}, "Matched rules at index 0"),
+    ([{"succeededIndexes": "0-2"}], {0, 2}, None),
+    ([{"succeededIndexes": "0-2", "succeededCount": 2}], {0, 2, 4}, "Matched rules at index 0"),
+    ([{"succeededCount": 3}], {1, 2}, None),
+    ([{"succeededIndexes": "7"}, {"succeededCount": 2}], {1, 2}, "Matched rules at index 1"),
+], ids=["one-index", "indexes-not-all", "indexes-and-count", "count-short", "second-rule"])
+def test_success_policy(rules, succeeded, want):
+    assert match_success_policy({"rules": rules}, 5, succeeded) == want
+
+
+@pytest.mark.parametrize("text,want", [("0-2,4", {0, 1, 2, 4}), ("3-9", {3, 4}), ("x", set())],
+                         ids=["ranges", "bounded-by-completions", "garbage"])
+def test_parse_indexes(text, want):
+    assert parse_indexes(text, 5) == want
+
+
+@pytest.mark.parametrize("spec,want_selector,template_labels", [
+    ({}, {"matchLabels": {"batch.kubernetes.io/controller-uid": "u1"}},
+     {"batch.kubernetes.io/controller-uid": "u1", "batch.kubernetes.io/job-name": "pi", "controller-uid": "u1", "job-name": "pi"}),
+    ({"manualSelector": True, "selector": {"matchLabels": {"app": "x"}}}, {"matchLabels": {"app": "x"}}, {"app": "x"}),
+], ids=["generated", "manual"])
+def test_generate_selector(spec, want_selector, template_labels):
+    j = {"metadata": {"name": "pi", "uid": "u1"},
+         "spec": {**spec, "template": {"metadata": {"labels": {"app": "x"} if spec else {}}}}}
+    generate_selector(j)
+    assert j["spec"]["selector"] == want_selector
+    assert j["spec"]["template"]["metadata"]["labels"] == ({"app": "x", **template_labels} if spec else template_labels)
+
+
+def fail_with(c, pod, code):
+    k = c.apiserver.resolve("pods")
+    p = c.apiserver.get(k, "default", pod["metadata"]["name"])
+    p["status"]["phase"] = "Failed"
+    for cs in p["status"].get("containerStatuses") or ():
+        cs["state"] = {"terminated": {"exitCode": code, "finishedAt": rfc3339(c.clock.now()), "reason": "Error"}}
+    c.apiserver.update(k, p, "default", subresource="status")
+    c.engine.run()
+
+
+def test_fail_job_rule_ends_the_job_at_once(cluster):
+    srv = cluster.apiserver
+    srv.create(srv.resolve("jobs"), job("strict", parallelism=2, completions=2, podFailurePolicy=EXIT_42_FAILS), "default")
+    cluster.advance(3)
+    pods = live_pods(cluster, "strict")
+    fail_with(cluster, pods[0], 42)
+    st = status(cluster, "strict")
+    name = pods[0]["metadata"]["name"]
+    assert [(c["type"], c["reason"], c["message"]) for c in st["conditions"]] == [
+        ("FailureTarget", "PodFailurePolicy", f"Container c for pod default/{name} failed with exit code 42 matching FailJob rule at index 0"),
+        ("Failed", "PodFailurePolicy", f"Container c for pod default/{name} failed with exit code 42 matching FailJob rule at index 0")]
+    cluster.advance(40)
+    assert all(p["status"]["phase"] == "Failed" for p in live_pods(cluster, "strict"))
+
+
+def test_ignored_failures_are_replaced_without_counting(cluster):
+    srv = cluster.apiserver
+    pfp = {"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [137]}}]}
+    srv.create(srv.resolve("jobs"), job("tolerant", backoffLimit=0, podFailurePolicy=pfp), "default")
+    cluster.advance(3)
+    fail_with(cluster, live_pods(cluster, "tolerant")[0], 137)
+    st = status(cluster, "tolerant")
+    assert "failed" not in st and "conditions" not in st
+    assert sum(p["status"]["phase"] != "Failed" for p in live_pods(cluster, "tolerant")) == 1
+
+
+def test_backoff_limit_per_index_and_failed_indexes(cluster):
+    srv = cluster.apiserver
+    srv.create(srv.resolve("jobs"), job("pi", completions=2, parallelism=2, completionMode="Indexed",
+                                        backoffLimitPerIndex=0), "default")
+    cluster.advance(3)
+    pods = sorted(live_pods(cluster, "pi"), key=lambda p: p["metadata"]["name"])
+    assert pods[0]["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "0"
+    fail_with(cluster, pods[0], 1)
+    st = status(cluster, "pi")
+    assert (st["failedIndexes"], st["failed"], "conditions" in st) == ("0", 1, False)
+    cluster.advance(30)
+    assert len(live_pods(cluster, "pi")) == 2          # index 0 is not retried
+    finish(cluster, pods[1], "Succeeded")
+    st = status(cluster, "pi")
+    assert [(c["type"], c["reason"], c["message"]) for c in st["conditions"]] == [
+        ("FailureTarget", "FailedIndexes", "Job has failed indexes"), ("Failed", "FailedIndexes", "Job has failed indexes")]
+    assert st["completedIndexes"] == "1"
+
+
+def test_success_policy_completes_an_indexed_job_early(cluster):
+    srv = cluster.apiserver
+    srv.create(srv.resolve("jobs"), job("leader", completions=3, parallelism=3, completionMode="Indexed",
+                                        successPolicy={"rules": [{"succeededIndexes": "0"}]}), "default")
+    cluster.advance(3)
+    pods = sorted(live_pods(cluster, "leader"), key=lambda p: p["metadata"]["name"])
+    finish(cluster, pods[0], "Succeeded")
+    st = status(cluster, "leader")
+    assert [(c["type"], c["reason"], c["message"]) for c in st["conditions"]] == [
+        ("SuccessCriteriaMet", "SuccessPolicy", "Matched rules at index 0"), ("Complete", "SuccessPolicy", "Matched rules at index 0")]
+    rest = [p for p in live_pods(cluster, "leader") if p["status"]["phase"] != "Succeeded"]
+    assert len(rest) == 2 and all(p["metadata"].get("deletionTimestamp") for p in rest)

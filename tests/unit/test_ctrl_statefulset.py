@@ -138,3 +138,48 @@ def test_rolling_update_by_ordinal(cluster, partition, updated):
     deletes = [e["message"] for e in srv.list(srv.resolve("events"), "default")["items"]
                if e["involvedObject"]["name"] == "db" and e["reason"] == "SuccessfulDelete"]
     assert deletes == [f"delete Pod {n} in StatefulSet db successful" for n in reversed(updated)]
+
+
+# kubernetes pkg/controller/statefulset TestStatefulSetCompatibility: a real cluster named this
+# StatefulSet's revision test-c77f6d978 (FNV-32 of the revision's JSON patch, then "0")
+COMPAT_RAW = ('{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"test":"value"},'
+              '"creationTimestamp":null,"labels":{"app":"foo"}},"spec":{"containers":[{"image":"test",'
+              '"imagePullPolicy":"Always","name":"test","resources":{},"terminationMessagePath":'
+              '"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst",'
+              '"restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},'
+              '"terminationGracePeriodSeconds":30}}}}')
+
+
+@pytest.mark.parametrize("probe,name", [(0, "c77f6d978"), (1, "c77f6d979"), (None, "6b48d6f566")],
+                         ids=["collision-0", "collision-1", "no-probe"])
+def test_revision_hash_matches_kube(probe, name):
+    import json
+
+    from pykubectl.controllers.workload_common import go_json, hash_controller_revision
+    data = json.loads(COMPAT_RAW)
+    assert go_json(data).decode() == COMPAT_RAW
+    assert hash_controller_revision(data, probe) == name
+
+
+def test_revision_name_on_the_cluster_matches_kube(cluster):
+    srv = cluster.apiserver
+    s = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "test"},
+         "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "foo"}},
+                  "template": {"metadata": {"labels": {"app": "foo"}, "annotations": {"test": "value"}},
+                               "spec": {"containers": [{"name": "test", "image": "test"}]}}}}
+    srv.create(srv.resolve("statefulsets.apps"), s, "default")
+    cluster.engine.run()
+    st = srv.get(srv.resolve("statefulsets.apps"), "default", "test")["status"]
+    assert st["updateRevision"] == "test-c77f6d978"
+
+
+@pytest.mark.parametrize("template,collision", [({"spec": {"containers": [{"name": "a", "image": "nginx"}]}}, None),
+                                                ({"spec": {"containers": [{"name": "a", "image": "nginx"}]}}, 1),
+                                                ({"metadata": {"labels": {"app": "x"}}}, None)],
+                         ids=["plain", "with-collision", "labels"])
+def test_pod_template_hash_shape(template, collision):
+    from pykubectl.controllers.workload_common import compute_hash
+    h = compute_hash(template, collision)
+    assert 8 <= len(h) <= 10 and set(h) <= set("456789bcdf")
+    assert h == compute_hash(template, collision)
+    assert h != compute_hash(template, (collision or 0) + 2)

@@ -88,6 +88,46 @@ def test_nslookup_cname_and_nxdomain():
     assert out.endswith("** server can't find nothere: NXDOMAIN\n\n") and code == 1
 
 
+HEAD = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+
+
+@pytest.mark.parametrize("argv,out,code", [
+    (["nslookup", "-type=srv", "_http._tcp.web.shop.svc.cluster.local"],
+     "_http._tcp.web.shop.svc.cluster.local\tservice = 0 100 80 web.shop.svc.cluster.local\n\n", 0),
+    (["nslookup", "-type=SRV", "_http._tcp.web.shop"],
+     "_http._tcp.web.shop.svc.cluster.local\tservice = 0 100 80 web.shop.svc.cluster.local\n\n", 0),
+    (["nslookup", "-type=srv", "_https._tcp.web.shop.svc.cluster.local"],
+     "** server can't find _https._tcp.web.shop.svc.cluster.local: NXDOMAIN\n\n", 1),
+    # a headless Service: one record per ready endpoint, named by hostname or dashed IP, weight 100/n
+    (["nslookup", "-type=srv", "headless1.default.svc.cluster.local"],
+     "headless1.default.svc.cluster.local\tservice = 0 50 80 20-109-5-3.headless1.default.svc.cluster.local\n"
+     "headless1.default.svc.cluster.local\tservice = 0 50 80 pod-a.headless1.default.svc.cluster.local\n\n", 0),
+    (["nslookup", "-type=a", "clusterip1"], "Name:\tclusterip1.default.svc.cluster.local\nAddress: 10.105.135.231\n\n", 0),
+    (["nslookup", "-type=cname", "externalname1"],
+     "externalname1.default.svc.cluster.local\tcanonical name = github.github.io\n\n", 0),
+    # the name exists but has no record of that type: an empty answer, not NXDOMAIN
+    (["nslookup", "-type=cname", "clusterip1"], "\n", 0),
+    (["nslookup", "-type=aaaa", "clusterip1"], "\n", 0),
+    (["nslookup", "github.github.io"],
+     "Non-authoritative answer:\n" + "".join(f"Name:\tgithub.github.io\nAddress: {ip}\n" for ip in
+                                              ("185.199.108.153", "185.199.109.153", "185.199.110.153",
+                                               "185.199.111.153")) + "\n", 0),
+], ids=["srv-fqdn", "srv-through-search-list", "srv-unknown-port", "srv-headless", "a", "cname-externalname",
+        "cname-none", "aaaa-none", "forwarded-is-non-authoritative"])
+def test_nslookup_query_types(argv, out, code):
+    assert nslookup(world(), REQ, argv) == (HEAD + out, "", code)
+
+
+@pytest.mark.parametrize("argv,err", [
+    (["nslookup", "-type=bogus", "clusterip1"], 'nslookup: invalid query type "bogus"\n'),
+    (["nslookup", "-vc", "clusterip1"], "BusyBox v1.36.1 multi-call binary."),
+    (["nslookup"], "BusyBox v1.36.1 multi-call binary."),
+], ids=["bad-type", "unknown-option", "no-name"])
+def test_nslookup_usage_errors(argv, err):
+    out, got, code = nslookup(world(), REQ, argv)
+    assert (out, code) == ("", 1) and got.startswith(err)
+
+
 # ---------------------------------------------------------------------------------------------
 # NetworkPolicy on the traffic path
 

@@ -1,0 +1,34 @@
+"""healthCheckNodePort: allocated by the apiserver for a LoadBalancer Service with
+externalTrafficPolicy Local, an explicit one honoured unless taken, cleared when the policy goes."""
+from __future__ import annotations
+
+import json
+
+
+def svc(kube, name):
+    return json.loads(kube("get", "svc", name, "-o", "json", check=True).out)["spec"]
+
+
+def test_allocated_kept_and_released(kube):
+    kube("create", "service", "loadbalancer", "web", "--tcp=80:80", check=True)
+    assert "healthCheckNodePort" not in svc(kube, "web")
+    kube("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}', check=True)
+    spec = svc(kube, "web")
+    hc = spec["healthCheckNodePort"]
+    assert 30000 <= hc <= 32767 and hc != spec["ports"][0]["nodePort"]
+    # an unrelated change keeps the port
+    kube("label", "svc", "web", "tier=front", check=True)
+    assert svc(kube, "web")["healthCheckNodePort"] == hc
+    kube("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Cluster"}}', check=True)
+    assert "healthCheckNodePort" not in svc(kube, "web")
+
+
+def test_a_taken_port_is_refused_with_the_apis_words(kube):
+    kube("create", "service", "nodeport", "a", "--tcp=80:80", "--node-port=30080", check=True)
+    kube("create", "service", "loadbalancer", "b", "--tcp=80:80", check=True)
+    r = kube("patch", "svc", "b", "-p",
+             '{"spec":{"externalTrafficPolicy":"Local","healthCheckNodePort":30080}}')
+    assert r.code == 1
+    assert r.err == ('The Service "b" is invalid: spec.healthCheckNodePort: Invalid value: 30080: '
+                     "provided port is already allocated\n")
+    assert "healthCheckNodePort" not in svc(kube, "b")
