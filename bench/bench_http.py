@@ -1,14 +1,17 @@
 """`pykubectl cluster serve` throughput on 127.0.0.1: requests per second for GET (one pod), LIST
 (pods of a namespace, 50 pods) and PATCH (a merge patch of one label) with 1, 4 and 16 concurrent
 clients (threads, one keep-alive TLS connection each, admin client certificate). Each cell is
-bounded by --requests and --seconds.
+bounded by --requests and --seconds. Then watch fan-out: --watchers concurrent watches of the
+namespace's pods while one client patches a pod --patches times; events/s delivered to all
+watchers together and the latency from a patch's request to each watcher's event (median, p95).
 
-    python bench/bench_http.py [--venv DIR] [--requests 300] [--seconds 8]
+    python bench/bench_http.py [--venv DIR] [--requests 300] [--seconds 8] [--watchers 50] [--patches 40]
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import statistics
 import http.client
 import json
 import os
@@ -92,11 +95,77 @@ def run_cell(port, ctx, op, clients, total, seconds) -> tuple[float, int, int]:
     return state["done"] / elapsed, state["done"], state["errors"]
 
 
+def watch_fanout(port, ctx, watchers: int, patches: int, seconds: float) -> dict:
+    """Watchers stream pod events while one client patches p1's label `seq` patches times; every
+    wait is bounded (the watch's timeoutSeconds, socket timeouts, the join)."""
+    sent: dict[str, float] = {}
+    got: list[tuple[str, float]] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(watchers + 1, timeout=60)
+    errors = [0]
+    path = (f"/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name%3Dp1"
+            f"&resourceVersion={{rv}}&timeoutSeconds={int(seconds) + 30}")
+
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
+    conn.request("GET", "/api/v1/namespaces/default/pods/p1", headers={"Accept": "application/json"})
+    rv = json.loads(conn.getresponse().read())["metadata"]["resourceVersion"]
+
+    def watcher():
+        c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=seconds + 30)
+        try:
+            c.request("GET", path.format(rv=rv), headers={"Accept": "application/json"})
+            r = c.getresponse()
+            ready.wait()
+            need = patches
+            while need:
+                line = r.readline()
+                if not line:
+                    break
+                if not line.strip():
+                    continue
+                seq = (json.loads(line)["object"]["metadata"].get("labels") or {}).get("seq")
+                if seq and seq.startswith("w"):
+                    with lock:
+                        got.append((seq, time.perf_counter()))
+                    need -= 1
+        except (OSError, http.client.HTTPException, ValueError, threading.BrokenBarrierError):
+            with lock:
+                errors[0] += 1
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=watcher, daemon=True) for _ in range(watchers)]
+    for th in threads:
+        th.start()
+    ready.wait()
+    t0 = time.perf_counter()
+    for i in range(patches):
+        seq = f"w{i}"
+        sent[seq] = time.perf_counter()
+        conn.request("PATCH", "/api/v1/namespaces/default/pods/p1",
+                     body=json.dumps({"metadata": {"labels": {"seq": seq}}}).encode(),
+                     headers={"Content-Type": "application/merge-patch+json", "Accept": "application/json"})
+        conn.getresponse().read()
+    deadline = t0 + seconds + 30
+    for th in threads:
+        th.join(max(0.0, deadline - time.perf_counter()))
+    elapsed = max((t for _, t in got), default=t0) - t0
+    conn.close()
+    lat = sorted((t - sent[s]) * 1000 for s, t in got if s in sent)
+    return {"events": len(got), "expected": watchers * patches, "errors": errors[0],
+            "events_s": len(got) / elapsed if elapsed > 0 else 0.0,
+            "p50_ms": statistics.median(lat) if lat else float("nan"),
+            "p95_ms": lat[int(len(lat) * 0.95) - 1] if lat else float("nan")}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--venv", default=None)
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--watchers", type=int, default=50)
+    ap.add_argument("--patches", type=int, default=40)
+    ap.add_argument("--skip-rps", action="store_true", help="only the watch fan-out")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="pyk-bench-http-")
     served = None
@@ -110,10 +179,15 @@ def main():
         ctx = tls_context(work, env["KUBECONFIG"])
         print(f"requests per cell <= {args.requests}, seconds per cell <= {args.seconds}; cpus: {os.cpu_count()}")
         print(f"{'operation':12} {'clients':>7} {'req/s':>8} {'ok':>5} {'errors':>6} {'load':>5}")
-        for op in OPS:
+        for op in ([] if args.skip_rps else OPS):
             for clients in (1, 4, 16):
                 rps, ok, errors = run_cell(served.port, ctx, op, clients, args.requests, args.seconds)
                 print(f"{op:12} {clients:7} {rps:8.1f} {ok:5} {errors:6} {loadavg():>5}", flush=True)
+        if args.watchers:
+            w = watch_fanout(served.port, ctx, args.watchers, args.patches, args.seconds)
+            print(f"watch fan-out: {args.watchers} watchers x {args.patches} patches: {w['events']}/{w['expected']}"
+                  f" events, {w['events_s']:.1f} events/s, latency p50 {w['p50_ms']:.0f} ms"
+                  f" p95 {w['p95_ms']:.0f} ms, errors {w['errors']}, load {loadavg()}", flush=True)
     finally:
         if served:
             served.stop()

@@ -3,12 +3,14 @@
 One source of truth for the API's shape: validation, patch strategies and merge keys, `explain`
 and the served OpenAPI all read these definitions. The package's data files are located without
 importing the package itself (its module imports jsonschema, which the CLI must not pay for).
+A write needs only its kind's slice of them, cached as marshal under the data home.
 """
 from __future__ import annotations
 
 import functools
 import importlib.util
 import json
+import marshal
 import os
 
 K8S_VERSION = "v1.32.0"
@@ -22,15 +24,118 @@ def _data_dir() -> str:
     return os.path.join(base, "kubernetes-json-schema", f"{K8S_VERSION}-local")
 
 
+# Definitions loaded so far, by name: a kind's slice (its definition and every one it reaches
+# through $ref) or, once something needed it, the whole file.
+_loaded: dict = {}
+_sliced: set = set()   # kinds whose whole slice is in _loaded
+_full = False
+
+
 @functools.lru_cache(maxsize=1)
 def definitions() -> dict:
     """All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`)."""
-    with open(os.path.join(_data_dir(), "_definitions.json"), "rb") as f:
-        return json.load(f)["$defs"]
+    global _full
+    defs = _cache_read("all.marshal")
+    if not isinstance(defs, dict):
+        with open(_definitions_path(), "rb") as f:
+            defs = json.load(f)["$defs"]
+        _cache_write("all.marshal", defs)
+    _loaded.update(defs)
+    _full = True
+    return defs
 
 
-@functools.lru_cache(maxsize=1)
-def _gvk_index() -> dict:
+def definition(name: str) -> dict | None:
+    """One definition by name, from the slices already loaded before the whole file."""
+    d = _loaded.get(name)
+    if d is None and not _full:
+        d = definitions().get(name)
+    return d
+
+
+def _definitions_path() -> str:
+    return os.path.join(_data_dir(), "_definitions.json")
+
+
+# -- the per-kind cache ---------------------------------------------------------------------
+# Parsing the 1.3 MB definitions costs ~20 ms, paid by every write (validation, patch strategies,
+# managedFields all need the kind's schema). A kind's slice (~120 definitions for a Pod) is written
+# once as marshal, which loads in ~1 ms, under the data home; a missing or unwritable cache only
+# means falling back to the file.
+
+def _cache_dir() -> str | None:
+    try:
+        st = os.stat(_definitions_path())
+    except (OSError, RuntimeError):
+        return None
+    from pykubectl.sim.clusters import data_home
+    # the stamp changes with the package's data file and with marshal's format
+    stamp = f"{K8S_VERSION}-{st.st_size}-{st.st_mtime_ns}-m{marshal.version}"
+    return os.path.join(data_home(), "cache", f"schema-{stamp}")
+
+
+def _cache_read(name: str):
+    d = _cache_dir()
+    if d is None:
+        return None
+    try:
+        with open(os.path.join(d, name), "rb") as f:
+            return marshal.loads(f.read())  # 7x faster than marshal.load(f), which reads piecemeal
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _cache_write(name: str, value, only_if_missing: bool = False) -> None:
+    d = _cache_dir()
+    if d is None or (only_if_missing and os.path.exists(os.path.join(d, name))):
+        return
+    try:
+        os.makedirs(os.path.dirname(d), mode=0o700, exist_ok=True)  # private like the data home
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        tmp = os.path.join(d, f".{name}.{os.getpid()}")
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            marshal.dump(value, f)
+        os.replace(tmp, os.path.join(d, name))  # atomic: concurrent commands never read half a file
+    except OSError:
+        pass
+
+
+def _closure(name: str) -> dict:
+    """The definition `name` and every definition it reaches through $ref."""
+    defs = definitions()
+    out: dict = {}
+    todo = [name]
+    while todo:
+        n = todo.pop()
+        if n in out or n not in defs:
+            continue
+        out[n] = defs[n]
+        stack = [defs[n]]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, dict):
+                ref = x.get("$ref")
+                if isinstance(ref, str):
+                    todo.append(ref_name(ref))
+                stack.extend(v for v in x.values() if isinstance(v, (dict, list)))
+            elif isinstance(x, list):
+                stack.extend(v for v in x if isinstance(v, (dict, list)))
+    return out
+
+
+def _load_slice(name: str) -> None:
+    if name in _sliced:
+        return
+    part = None if _full else _cache_read(f"kind-{name}.marshal")
+    if not isinstance(part, dict) or name not in part:
+        part = _closure(name)
+        _cache_write(f"kind-{name}.marshal", part, only_if_missing=_full)
+    for k, v in part.items():
+        _loaded.setdefault(k, v)
+    _sliced.add(name)
+
+
+def _build_gvk_index() -> dict:
     idx = {}
     for name, d in definitions().items():
         for gvk in d.get("x-kubernetes-group-version-kind") or ():
@@ -38,6 +143,15 @@ def _gvk_index() -> dict:
             # prefer the definition named after the kind (not e.g. DeleteOptions listed under every group)
             if key not in idx or name.rsplit(".", 1)[-1] == key[2]:
                 idx[key] = name
+    return idx
+
+
+@functools.lru_cache(maxsize=1)
+def _gvk_index() -> dict:
+    idx = _cache_read("gvk-index.marshal")
+    if not isinstance(idx, dict):
+        idx = _build_gvk_index()
+        _cache_write("gvk-index.marshal", idx)
     return idx
 
 
@@ -57,7 +171,7 @@ def resolve(schema: dict | None) -> dict | None:
     while schema is not None and seen < 10:
         seen += 1
         if "$ref" in schema:
-            schema = definitions().get(ref_name(schema["$ref"]))
+            schema = definition(ref_name(schema["$ref"]))
         elif "allOf" in schema and len(schema["allOf"]) == 1:
             schema = schema["allOf"][0]
         else:
@@ -98,7 +212,10 @@ def patch_meta(schema: dict | None) -> tuple[str, str]:
 
 def kind_schema(group: str, version: str, kind: str) -> dict | None:
     name = definition_name(group, version, kind)
-    return definitions().get(name) if name else None
+    if not name:
+        return None
+    _load_slice(name)
+    return _loaded.get(name)
 
 
 def property_raw(schema: dict | None, field: str) -> dict | None:

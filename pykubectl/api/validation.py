@@ -73,7 +73,7 @@ def _node(raw: dict | None) -> tuple[str | None, dict | None]:
             return name, None
         if "$ref" in raw:
             name = S.ref_name(raw["$ref"])
-            raw = S.definitions().get(name)
+            raw = S.definition(name)
         elif "allOf" in raw and len(raw["allOf"]) == 1:
             raw = raw["allOf"][0]
         else:
@@ -708,7 +708,7 @@ _STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 def _volume_sources(schema_name: str) -> tuple[str, ...]:
     """The volume-source fields of Volume / PersistentVolumeSpec, from the schema itself."""
     from pykubectl.api import schema as S
-    props = (S.definitions().get(schema_name) or {}).get("properties") or {}
+    props = (S.definition(schema_name) or {}).get("properties") or {}
     out = []
     for k, p in props.items():
         ref = _node(p)[0] or ""

@@ -315,16 +315,24 @@ def impersonate(policy: Policy, requester: User, user: str | None, groups=()) ->
     parts = user.split(":")
     if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
         checks.append(Attributes(requester, "impersonate", "", True, "", "v1", parts[2], "serviceaccounts", "", parts[3]))
-        base = ["system:serviceaccounts", f"system:serviceaccounts:{parts[2]}"]
     else:
         checks.append(Attributes(requester, "impersonate", "", True, "", "v1", "", "users", "", user))
-        base = []
     for g in groups:
         checks.append(Attributes(requester, "impersonate", "", True, "", "v1", "", "groups", "", g))
     for a in checks:
         allowed, reason = policy.authorize(a)
         if not allowed:
             raise forbidden(a, reason)
+    return impersonated(user, groups)
+
+
+def impersonated(user: str, groups=()) -> User:
+    """The user an impersonation yields: a service account also gets its groups, as the
+    apiserver's impersonation filter adds them."""
+    parts = user.split(":")
+    base = []
+    if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
+        base = ["system:serviceaccounts", f"system:serviceaccounts:{parts[2]}"]
     return User(user, base + [g for g in groups if g not in base])
 
 
@@ -365,3 +373,25 @@ def rules_for(policy: Policy, user: User, namespace: str) -> tuple[list[dict], l
                 out["resourceNames"] = list(r["resourceNames"])
             res.append(out)
     return res, non
+
+
+def answer_review(policy_of, user: User, plural: str, spec: dict, ns: str = "") -> tuple[dict, dict]:
+    """The (spec, status) the apiserver answers a review with: SelfSubjectReview (who am I),
+    SelfSubjectRulesReview (what may I do in a namespace), Self/Local/SubjectAccessReview (may
+    this be done). `policy_of()` gives the RBAC Policy, read only when needed."""
+    spec = dict(spec or {})
+    if plural == "selfsubjectreviews":
+        return spec, {"userInfo": {"username": user.name, "groups": list(user.groups)}}
+    if plural == "selfsubjectrulesreviews":
+        res, non = rules_for(policy_of(), user, spec.get("namespace", ""))
+        return spec, {"resourceRules": res, "nonResourceRules": non, "incomplete": False}
+    if plural in ("subjectaccessreviews", "localsubjectaccessreviews"):
+        user = User(spec.get("user", ""), spec.get("groups") or [])
+        if plural == "localsubjectaccessreviews":
+            spec["resourceAttributes"] = dict(spec.get("resourceAttributes") or {}, namespace=ns or "")
+    allowed, reason = policy_of().authorize(review_attributes(user, spec))
+    status = {"allowed": allowed}
+    if reason:
+        status["reason"] = reason
+    return spec, status
+

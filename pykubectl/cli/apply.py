@@ -363,6 +363,12 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
     if original_s is None:
         plural = kind.resource
         pre_warn.append(f"resource {plural}/{name} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.")
+    av = obj.get("apiVersion")
+    if av != current.get("apiVersion") and not kind.crd and hasattr(client, "cluster"):
+        from pykubectl.api import conversion
+        if conversion.reshaped(kind.group, kind.kind):
+            return _apply_at_version(client, kind, ns, original, modified, current, av, pre_warn,
+                                     dry, mode, manager)
     if kind.crd:
         patch = P.create_three_way_json_merge_patch(original, modified, current)
         ptype = "merge"
@@ -380,3 +386,27 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
             and dry != "server":
         return "unchanged", pre_warn + list(warns or ())
     return "configured", pre_warn + list(warns or ())
+
+
+def _apply_at_version(client, kind, ns, original, modified, current, av, pre_warn, dry, mode, manager):
+    """Client-side apply of a manifest at another served version of a kind whose versions
+    differ in shape (an autoscaling/v1 HPA), in-process: the three-way merge is computed at the
+    manifest's version, as kubectl computes it against the object read at that version, and the
+    result written back (the apiserver core converts it to the stored version)."""
+    from pykubectl.api import conversion
+    from pykubectl.api import patch as P
+    version = av.rpartition("/")[2]
+    seen = conversion.convert(current, kind.group, kind.kind, version)
+    from pykubectl.api.schema import kind_schema
+    schema = kind_schema(kind.group, version, kind.kind)
+    patch = P.create_three_way_merge_patch(original, modified, seen, schema)
+    if not patch:
+        return "unchanged", pre_warn
+    if dry == "client":
+        return "configured", pre_warn
+    merged = P.strategic_merge_patch(seen, patch, schema)
+    merged.setdefault("metadata", {})["resourceVersion"] = current["metadata"].get("resourceVersion")
+    _, warns = client.update(kind, merged, ns, dry_run=(dry == "server"), field_validation=mode,
+                             field_manager=manager)
+    return "configured", pre_warn + list(warns or ())
+

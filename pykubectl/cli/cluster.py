@@ -99,7 +99,30 @@ def serve(g, name, port):
         srv = http.make_server("127.0.0.1", port, cfg)
     except OSError as e:
         raise CLIError(f"listen tcp 127.0.0.1:{port}: bind: {e.strerror.lower() if e.strerror else e}")
-    sys.stdout.write(f'Serving cluster "{name}" on https://127.0.0.1:{srv.server_address[1]}\n')
+    url = f"https://127.0.0.1:{srv.server_address[1]}"
+    _point_kubeconfig_at(g, name, url)
+    sys.stdout.write(f'Serving cluster "{name}" on {url}\n')
     sys.stdout.flush()
     from pykubectl.server.http import serve_until_stopped
     serve_until_stopped(srv)
+
+
+def _point_kubeconfig_at(g, name: str, url: str) -> None:
+    """Rewrite the server URL of the kubeconfig entries marking cluster `name` (each in the file
+    that defines it: atomic, 0600, under the kubeconfig lock), so the real kubectl and other
+    clients reach this server with the same kubeconfig, e.g. after `--port 0`."""
+    from pykubectl import kubeconfig
+    from pykubectl.cli.context import kubeconfig_paths
+    try:
+        kc = kubeconfig.Kubeconfig.load(kubeconfig_paths(g), explicit=bool(g.kubeconfig))
+    except kubeconfig.KubeconfigError:
+        return   # nothing of ours to update in a file kubectl could not load either
+    stale = [n for n, body in kc.clusters().items()
+             if kubeconfig.local_cluster_name(body) == name
+             and body.get("server") != url]
+    for entry in stale:
+        def change(config, entry=entry):
+            for e in config.get("clusters") or []:
+                if isinstance(e, dict) and e.get("name") == entry and isinstance(e.get("cluster"), dict):
+                    e["cluster"]["server"] = url
+        kubeconfig._locked_update(kc.file_for("clusters", entry), change)

@@ -39,10 +39,17 @@ _SUBCOMMANDS = ("current-context", "delete-cluster", "delete-context", "delete-u
 
 
 def run(g, o, args):
+    from pykubectl.cli import subhelp
     if not args:
-        sys.stdout.write(LONG + "\n")
-        return
+        # cobra's DefaultSubCommandRun: the group's help on stderr, exit 1
+        sys.stderr.write(subhelp.text("config"))
+        from pykubectl.cli.errors import Printed
+        raise Printed(1)
     sub, rest = args[0], args[1:]
+    if sub in ("-h", "--help") or (sub in _SUBCOMMANDS and ("-h" in rest or "--help" in rest)):
+        name = "use-context" if sub == "use" else sub
+        sys.stdout.write(subhelp.text(f"config {name}" if sub in _SUBCOMMANDS else "config"))
+        return
     if sub not in _SUBCOMMANDS:
         raise CLIError(f'unknown command "{sub}" for "kubectl config"')
     fn = globals()["_" + sub.replace("-", "_")] if sub != "use" else _use_context

@@ -80,6 +80,11 @@ _OWN = [
     Flag("max-unavailable", help="The maximum number or percentage of unavailable pods this budget requires."),
     Flag("hard", help="A comma-delimited set of resource=quantity pairs that define a hard limit."),
     Flag("scopes", help="A comma-delimited set of quota scopes that must all match each object tracked by the quota."),
+    Flag("audience", kind="array", help="Audience of the requested token. If unset, defaults to requesting a token for use with the Kubernetes API server. May be repeated to request a token valid for multiple audiences."),
+    Flag("duration", kind="duration", default="0s", help="Requested lifetime of the issued token. If not set or if set to 0, the lifetime will be determined by the server automatically. The server may return a token with a longer or shorter lifetime."),
+    Flag("bound-object-kind", help="Kind of an object to bind the token to. Supported kinds are Node, Pod, Secret. If set, --bound-object-name must be provided."),
+    Flag("bound-object-name", help="Name of an object to bind the token to. The token will expire when the object is deleted. Requires --bound-object-kind."),
+    Flag("bound-object-uid", help="UID of an object to bind the token to. Requires --bound-object-kind and --bound-object-name. If unset, the UID of the existing object is used."),
 ]
 FLAGS = filename_flags("use to create the resource", "the") + _COMMON + _OWN
 
@@ -110,6 +115,7 @@ _SUB = {
     "service nodeport": (("tcp", "node_port"), ()),
     "service loadbalancer": (("tcp",), ()),
     "service externalname": (("tcp", "external_name"), ("external_name",)),
+    "token": (("audience", "duration", "bound_object_kind", "bound_object_name", "bound_object_uid"), ()),
 }
 _ALIASES = {"ns": "namespace", "cm": "configmap", "sa": "serviceaccount", "deploy": "deployment",
             "cj": "cronjob", "pdb": "poddisruptionbudget", "pc": "priorityclass", "resourcequota": "quota",
@@ -169,7 +175,9 @@ def run(g, o, args):
     """Create a resource from a file or stdin, or from a generator subcommand."""
     sub, rest = _subcommand(args)
     own, required = _SUB[sub] if sub else (("filename", "recursive", "kustomize"), ())
-    extra = sorted(o.changed - _COMMON_DESTS - set(own))
+    # create token has only the printer's flags of the common ones
+    common = {"output"} if sub == "token" else _COMMON_DESTS
+    extra = sorted(o.changed - common - set(own))
     if extra:
         where = f"create {sub}" if sub else "create"
         raise CLIError(f"unknown flag: --{_DEST_TO_NAME[extra[0]]}\nSee 'kubectl {where} --help' for usage.")
@@ -184,6 +192,8 @@ def run(g, o, args):
         raise CLIError(f"exactly one NAME is required, got {len(rest)}\n"
                        f"See 'kubectl create {sub} -h' for help and examples")
     name, command = rest[0], rest[1:]
+    if sub == "token":
+        return _token(g, o, name)
     _Generate(g, o, sub, name, command).run()
 
 
@@ -205,10 +215,62 @@ def _subcommand(args):
         if len(args) != 2:
             raise CLIError(f"exactly one NAME is required, got {len(args) - 1}\n"
                            f"See 'kubectl create token -h' for help and examples")
-        raise CLIError("create token is not supported yet by pykubectl")
+        return head, args[1:]
     if head in _SUB:
         return head, args[1:]
     raise CLIError(f"Unexpected args: [{' '.join(args)}]\nSee 'kubectl create -h' for help and examples")
+
+
+_BOUND_KINDS = {"Node": "v1", "Pod": "v1", "Secret": "v1"}
+
+
+def _token(g, o, name: str) -> None:
+    """create token SA: a TokenRequest posted to serviceaccounts/SA/token; the token printed
+    bare (a newline only on a terminal), or the TokenRequest with -o."""
+    from pykubectl.cli.context import client as make_client
+    from pykubectl.store.clock import parse_duration
+    output = _output_mode(o.output)
+    client = make_client(g)
+    seconds = parse_duration(o.duration)
+    if seconds < 0:
+        raise CLIError("--duration must be greater than or equal to 0")
+    if seconds != int(seconds):
+        raise CLIError("--duration cannot be expressed in units less than seconds")
+    if any(a == "" for a in o.audience):
+        raise CLIError("--audience must not be an empty string")
+    if not o.bound_object_kind:
+        if o.bound_object_name:
+            raise CLIError("--bound-object-name can only be set if --bound-object-kind is provided")
+        if o.bound_object_uid:
+            raise CLIError("--bound-object-uid can only be set if --bound-object-kind is provided")
+    else:
+        if o.bound_object_kind not in _BOUND_KINDS:
+            raise CLIError(f"supported --bound-object-kind values are {', '.join(sorted(_BOUND_KINDS))}")
+        if not o.bound_object_name:
+            raise CLIError("--bound-object-name is required if --bound-object-kind is provided")
+    spec: dict = {}
+    if o.audience:
+        spec["audiences"] = list(o.audience)
+    if seconds > 0:
+        spec["expirationSeconds"] = int(seconds)
+    if o.bound_object_kind:
+        spec["boundObjectRef"] = {"kind": o.bound_object_kind, "apiVersion": _BOUND_KINDS[o.bound_object_kind],
+                                  "name": o.bound_object_name, "uid": o.bound_object_uid or ""}
+    request = {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {"name": name},
+               "spec": spec}
+    from pykubectl.api.errors import StatusError
+    try:
+        res, _warns = client.create(client.resolve("serviceaccounts"), request, client.namespace,
+                                    subresource="token")
+    except StatusError as e:
+        raise CLIError(f"failed to create token: {e.message}") from None
+    token = (res.get("status") or {}).get("token")
+    if not token:
+        raise CLIError("failed to create token: no token in server response")
+    if output:
+        _print(res, output, "", ordered=False)
+    else:
+        sys.stdout.write(token + "\n" if sys.stdout.isatty() else token)
 
 
 def _output_mode(output):
@@ -595,3 +657,26 @@ def _read(path: str, fmt: str = "error reading {path}: {why}") -> bytes:
     except OSError as e:
         why = os.strerror(e.errno) if e.errno else str(e)
         raise CLIError(fmt.format(path=path, why=why[:1].lower() + why[1:])) from None
+
+
+def help_for(args) -> str | None:
+    """`create SUB [TYPE] --help`: kubectl's help for the generator (its options limited to
+    what pykubectl parses); `create --help` otherwise."""
+    from pykubectl.cli import subhelp
+    pos = [a for a in args if not a.startswith("-")]
+    if not pos:
+        return None
+    head = _ALIASES.get(pos[0], pos[0])
+    if head in _GROUPS:
+        sub = f"{head} {pos[1]}" if len(pos) > 1 and pos[1] in _GROUPS[head] else head
+    elif head in _SUB:
+        sub = head
+    else:
+        return None
+    if sub not in _SUB:
+        return subhelp.text(f"create {sub}")
+    own = set(_SUB[sub][0])
+    common = {"output"} if sub == "token" else _COMMON_DESTS
+    names = {f.name for f in FLAGS if f.dest in own | common}
+    return subhelp.text(f"create {sub}", names)
+

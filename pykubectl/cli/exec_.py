@@ -101,68 +101,39 @@ def run(g, o, args):
     if not command:
         raise CLIError("you must specify at least one command for the container")
     client = make_client(g)
-    cluster = getattr(client, "cluster", None)
-    if cluster is None:
-        raise CLIError("exec is only available against the embedded cluster")
     pod = first_pod(client, args[0], client.namespace)
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
         raise CLIError(f"cannot exec into a container in a completed pod; current phase is {phase}")
     container = pick_container(pod, o.container, o.quiet, sys.stderr)
-    state = _container_state(pod, container)
-    if "running" not in state:
-        raise CLIError(f'unable to upgrade connection: container not found ("{container}")')
     tty = o.tty and o.stdin and sys.stdin.isatty()
     if o.tty and not tty and not o.quiet:
         sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
+    ns, name = client.namespace, pod["metadata"]["name"]
     if tty:
-        code = _interactive(cluster, pod, container, command)
+        code = _interactive(client, ns, name, container, command)
     else:
-        stdin = sys.stdin.read() if o.stdin else ""
-        out, err, code = execute(cluster, pod, container, command, stdin)
-        sys.stdout.write(out)
+        stdin = sys.stdin.buffer.read() if o.stdin else None
+        out, err, code = client.exec(ns, name, container, command, stdin)
+        sys.stdout.buffer.write(out)
         sys.stdout.flush()
-        sys.stderr.write(err)
+        sys.stderr.buffer.write(err)
+        sys.stderr.flush()
     if code:
         from pykubectl.cli.errors import Printed
         sys.stderr.write(f"command terminated with exit code {code}\n")
         raise Printed(code)
 
 
-def _container_state(pod, name):
-    st = pod.get("status") or {}
-    for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or []) + \
-            (st.get("ephemeralContainerStatuses") or []):
-        if cs.get("name") == name:
-            return cs.get("state") or {}
-    return {}
-
-
-def execute(cluster, pod: dict, container: str, argv: list[str], stdin: str = ""):
-    """Run argv in the container in one write transaction, then let the controllers see what
-    it changed (a file a probe reads, /status500)."""
-    from pykubectl.controllers.manager import View
-    from pykubectl.runtime import images, shell
-    now = cluster.clock.now()
-    with cluster.store.write() as t:
-        view = View(t, cluster.apiserver)
-        images.bind(view, now)
-        cur = view.get("pods", pod["metadata"].get("namespace", ""), pod["metadata"]["name"]) or pod
-        result = shell.run(view, cur, container, argv, stdin, now=now)
-    cluster.engine.run()
-    return result
-
-
-def _interactive(cluster, pod, container, command):
+def _interactive(client, ns, name, container, command):
     """A line-at-a-time shell: each line runs as `sh -c LINE`; `exit` ends it."""
-    name = command[0].rsplit("/", 1)[-1]
-    if name not in ("sh", "bash", "ash") or "-c" in command:
-        out, err, code = execute(cluster, pod, container, command)
-        sys.stdout.write(out)
-        sys.stderr.write(err)
+    shell = command[0].rsplit("/", 1)[-1]
+    if shell not in ("sh", "bash", "ash") or "-c" in command:
+        out, err, code = client.exec(ns, name, container, command)
+        sys.stdout.buffer.write(out + err)
         return code
     code = 0
-    prompt = "root@" + pod["metadata"]["name"] + ":/# " if name == "bash" else "# "
+    prompt = "root@" + name + ":/# " if shell == "bash" else "# "
     while True:
         sys.stdout.write(prompt)
         sys.stdout.flush()
@@ -176,6 +147,5 @@ def _interactive(cluster, pod, container, command):
             return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else code
         if not text:
             continue
-        out, err, code = execute(cluster, pod, container, ["sh", "-c", text])
-        sys.stdout.write(out)
-        sys.stdout.write(err)
+        out, err, code = client.exec(ns, name, container, ["sh", "-c", text])
+        sys.stdout.buffer.write(out + err)

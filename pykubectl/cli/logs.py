@@ -61,59 +61,14 @@ _USAGE_ERR = ("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
               "See 'kubectl logs -h' for help and examples")
 
 
-def _bad(msg):
-    from pykubectl.api.errors import StatusError
-    return StatusError(400, "BadRequest", msg)
-
-
-def container_lines(view, pod: dict, container: str, previous: bool) -> list[tuple[str, str]]:
-    """[(timestamp, line)] of one container (its previous instance with `previous`), or the
-    BadRequest the kubelet answers."""
-    from pykubectl.runtime import logs
-    name = pod["metadata"]["name"]
-    st = pod.get("status") or {}
-    cs = next((x for x in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])
-               if x.get("name") == container), None)
-    if previous:
-        if cs is None or not (cs.get("lastState") or {}).get("terminated"):
-            raise _bad(f'previous terminated container "{container}" in pod "{name}" not found')
-        return logs.read(view, pod, container, int(cs.get("restartCount") or 0) - 1)
-    state = (cs or {}).get("state") or {}
-    if cs is None or "waiting" in state:
-        reason = ((state.get("waiting") or {}).get("reason")) or "ContainerCreating"
-        if reason in ("ContainerCreating", "PodInitializing"):
-            raise _bad(f'container "{container}" in pod "{name}" is waiting to start: {reason}')
-        if reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
-            image = next((c.get("image") for c in (pod["spec"].get("containers") or []) + (pod["spec"].get("initContainers") or [])
-                          if c["name"] == container), "")
-            raise _bad(f'container "{container}" in pod "{name}" is waiting to start: trying and failing to pull image'
-                       if reason != "InvalidImageName" else
-                       f'container "{container}" in pod "{name}" is waiting to start: image can\'t be pulled')
-        # a container waiting out its back-off shows the logs of the one that just ended
-        return logs.read(view, pod, container, max(int(cs.get("restartCount") or 0) - 1, 0))
-    return logs.read(view, pod, container, int((cs or {}).get("restartCount") or 0))
-
-
-def select(lines, *, tail: int, since: float | None, timestamps: bool, prefix: str = "",
-           limit_bytes: int = 0) -> str:
-    """Format lines as kubelet serves them: since filter, then tail, then timestamps/prefix."""
-    from pykubectl.store.clock import parse_time
-    if since is not None:
-        lines = [ln for ln in lines if (parse_time(ln[0]) or 0) >= since]
-    if tail >= 0:
-        lines = lines[len(lines) - tail:] if tail else []
-    out = "".join(f"{prefix}{_nano(ts) + ' ' if timestamps else ''}{msg}\n" for ts, msg in lines)
-    return out[:limit_bytes] if limit_bytes > 0 else out
-
-
-def _nano(ts: str) -> str:
-    # kubelet's timestamps are RFC3339Nano
-    return ts[:-1] + ".000000000Z" if ts.endswith("Z") and "." not in ts else ts
+# the kubelet's side lives with the server's streams (`run --attach` reads lines through here)
+from pykubectl.server.streams import container_lines  # noqa: E402,F401
 
 
 def run(g, o, args):
     """Print the logs for a container in a pod or specified resource."""
     from pykubectl.cli.context import client as make_client
+    from pykubectl.api.errors import StatusError
     from pykubectl.cli.exec_ import first_pod, pick_container
     if o.selector and args:
         raise CLIError("only a selector (-l) or a POD name is allowed")
@@ -122,9 +77,6 @@ def run(g, o, args):
     if "since" in o.changed and o.since_time:
         raise CLIError("at most one of `sinceTime` or `sinceSeconds` may be specified")
     client = make_client(g)
-    cluster = getattr(client, "cluster", None)
-    if cluster is None:
-        raise CLIError("logs is only available against the embedded cluster")
     ns = client.namespace
     container = o.container or (args[1] if len(args) == 2 else "")
     tail = o.tail
@@ -139,67 +91,102 @@ def run(g, o, args):
         if tail == -1 and "tail" not in o.changed:
             tail = 10
     else:
-        pods = [first_pod(client, args[0], ns)]
-    since = None
-    now = client.now()
+        try:
+            pods = [first_pod(client, args[0], ns)]
+        except StatusError as e:
+            if e.code != 404:
+                raise
+            # kubectl logs finds its object through the resource builder, which says it so
+            raise CLIError(f'error from server (NotFound): {e.message} in namespace "{ns}"') from None
+    since_seconds = None
     if "since" in o.changed:
         from pykubectl.store.clock import parse_duration
         try:
-            since = now - parse_duration(o.since)
+            since_seconds = parse_duration(o.since)
         except ValueError as e:
             raise CLIError(f'invalid argument "{o.since}" for "--since" flag: {e}')
     elif o.since_time:
         from pykubectl.store.clock import parse_time
-        since = parse_time(o.since_time)
-        if since is None:
+        if parse_time(o.since_time) is None:
             raise CLIError(f'parsing time "{o.since_time}" as "2006-01-02T15:04:05Z07:00": cannot parse')
-    prefix_all = o.prefix or o.all_pods or bool(o.selector) and o.prefix
+    prefix_all = o.prefix or o.all_pods
     targets = []
     for pod in pods:
         if o.all_containers:
             spec = pod.get("spec") or {}
             names = [c["name"] for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])]
         else:
-            names = [pick_container(pod, container, bool(o.selector), sys.stderr)]
-        targets += [(pod, n) for n in names]
-    seen = {}
-    while True:
-        from pykubectl.controllers.manager import View
-        # a write transaction: the runtime's tables may not exist yet
-        with cluster.store.write() as t:
-            view = View(t, cluster.apiserver)
-            for pod, cname in targets:
-                cur = view.get("pods", ns, pod["metadata"]["name"]) or pod
-                lines = container_lines(view, cur, cname, o.previous)
-                k = (pod["metadata"]["name"], cname)
-                new = lines[seen.get(k, 0):]
-                if k in seen:
-                    t_ = -1
-                else:
-                    t_ = tail
-                seen[k] = len(lines)
-                pre = f"[pod/{pod['metadata']['name']}/{cname}] " if prefix_all else ""
-                sys.stdout.write(select(new, tail=t_, since=since, timestamps=o.timestamps, prefix=pre,
-                                        limit_bytes=o.limit_bytes))
-        sys.stdout.flush()
-        if not o.follow or not _still_running(cluster, ns, targets):
-            return
-        import time
-        try:
-            time.sleep(1.0)
-        except KeyboardInterrupt:      # ^C ends a follow quietly, as kubectl's does
-            return
-        cluster.reconcile()
+            try:
+                names = [pick_container(pod, container, bool(o.selector), sys.stderr)]
+            except StatusError as e:   # kubectl logs checks the name itself
+                raise CLIError(e.message) from None
+        targets += [(pod["metadata"]["name"], n) for n in names]
+
+    def open_(name, cname):
+        return client.logs(ns, name, cname, follow=o.follow, tail=tail, since_seconds=since_seconds,
+                           since_time=o.since_time or None, timestamps=o.timestamps,
+                           previous=o.previous, limit_bytes=o.limit_bytes)
+    streams = [(_Prefixer(f"[pod/{name}/{cname}] " if prefix_all else ""), open_(name, cname))
+               for name, cname in targets] if o.follow else None
+    try:
+        if not o.follow:
+            for name, cname in targets:
+                pre = _Prefixer(f"[pod/{name}/{cname}] " if prefix_all else "")
+                for chunk in open_(name, cname):
+                    sys.stdout.write(pre(chunk))
+            sys.stdout.flush()
+        elif len(streams) == 1 or hasattr(client, "cluster"):
+            _round_robin(streams)
+        else:
+            _threads(streams)
+    except KeyboardInterrupt:      # ^C ends a follow quietly, as kubectl's does
+        return
 
 
-def _still_running(cluster, ns, targets) -> bool:
-    from pykubectl.controllers.manager import View
-    with cluster.store.read() as t:
-        view = View(t, cluster.apiserver)
-        for pod, cname in targets:
-            cur = view.get("pods", ns, pod["metadata"]["name"])
-            if cur and cur["metadata"].get("uid") == pod["metadata"].get("uid"):
-                for cs in (cur.get("status") or {}).get("containerStatuses") or []:
-                    if cs.get("name") == cname and "terminated" not in (cs.get("state") or {}):
-                        return True
-    return False
+class _Prefixer:
+    """Puts a prefix before every line of a text arriving in chunks."""
+
+    def __init__(self, prefix: str):
+        self.prefix, self.at_start = prefix, True
+
+    def __call__(self, text: str) -> str:
+        if not self.prefix or not text:
+            return text
+        out = []
+        for piece in text.splitlines(keepends=True):
+            out.append((self.prefix if self.at_start else "") + piece)
+            self.at_start = piece.endswith("\n")
+        return "".join(out)
+
+
+def _round_robin(streams):
+    """In-process streams give up their turn after each poll: take them in turns."""
+    live = list(streams)
+    while live:
+        for s in list(live):
+            pre, it = s
+            try:
+                chunk = next(it)
+            except StopIteration:
+                live.remove(s)
+                continue
+            if chunk:
+                sys.stdout.write(pre(chunk))
+                sys.stdout.flush()
+
+
+def _threads(streams):
+    """HTTP streams block while they wait: one thread each, writing whole chunks."""
+    import threading
+    lock = threading.Lock()
+
+    def pump(pre, it):
+        for chunk in it:
+            with lock:
+                sys.stdout.write(pre(chunk))
+                sys.stdout.flush()
+    ts = [threading.Thread(target=pump, args=s, daemon=True) for s in streams]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()

@@ -1,13 +1,17 @@
 """kubectl proxy: the cluster's API on a local HTTP port, behind kubectl's request filter.
 
 For a local cluster the API is served in-process as the kubeconfig's admin (what the proxy's
-forwarded requests would authenticate as). The filter is kubectl's FilterServer: Go regexps,
-unanchored, comma-separated lists; a rejected request gets `403` and the body `Forbidden`.
+forwarded requests would authenticate as). For any other context the requests are forwarded to
+its server with the kubeconfig's credentials (client certificate, token, impersonation), as
+kubectl's proxy does, responses streamed back as they come (watches). The filter is kubectl's
+FilterServer: Go regexps, unanchored, comma-separated lists; a rejected request gets `403` and
+the body `Forbidden`.
 """
 from __future__ import annotations
 
 import re
 import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pykubectl.cli.errors import CLIError
 from pykubectl.cli.flags import Flag
@@ -179,14 +183,21 @@ def run(g, o, args):
     except RegexpError as e:
         _fatal(f"Error compiling re: {e}")
     from pykubectl.cli.context import client as make_client
-    cluster = make_client(g).cluster
-    from pykubectl.apiserver.auth import User
     from pykubectl.server import http
-    cfg = http.Config(cluster.name, g.env, identity=User("kubernetes-admin", ["kubeadm:cluster-admins"]),
-                      request_filter=filt)
-    cluster.close()
+    upstream = make_client(g)
     try:
-        srv = http.make_server(o.address, o.port, cfg)
+        cluster = upstream.cluster
+    except AttributeError:
+        cluster = None   # a remote API server: forward to it, as kubectl proxy does
+    try:
+        if cluster is None:
+            srv = ForwardingServer((o.address, o.port), upstream, filt)
+        else:
+            from pykubectl.apiserver.auth import User
+            cfg = http.Config(cluster.name, g.env, identity=User("kubernetes-admin", ["kubeadm:cluster-admins"]),
+                              request_filter=filt)
+            cluster.close()
+            srv = http.make_server(o.address, o.port, cfg)
     except OSError as e:
         why = (e.strerror or str(e)).lower()
         raise CLIError(f"listen tcp {o.address}:{o.port}: bind: {why}")
@@ -195,3 +206,115 @@ def run(g, o, args):
     sys.stdout.flush()
     from pykubectl.server.http import serve_until_stopped
     serve_until_stopped(srv)
+
+
+# -- forwarding to a remote API server ------------------------------------------------------
+
+# hop-by-hop headers (RFC 7230 6.1): never forwarded, in either direction
+_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+        "proxy-authorization", "proxy-authenticate", "host", "content-length"}
+
+
+class ForwardingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "pykubectl"
+    sys_version = ""
+
+    def setup(self):
+        import socket
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.request.settimeout(300)
+        super().setup()
+
+    def log_message(self, format, *args):
+        pass
+
+    def _serve(self):
+        from pykubectl.server.routes import Response
+        srv = self.server
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        out = srv.request_filter(self.command, path, self.headers.get("Host") or "")
+        if isinstance(out, Response):
+            return self._reply(out.code, [("Content-Type", out.content_type), *out.headers], out.body)
+        try:
+            resp, conn = self._upstream(out + ("?" + query if query else ""), body)
+        except Exception as e:   # as kubectl's responder: http.Error(w, err.Error(), 500)
+            return self._reply(500, [("Content-Type", "text/plain; charset=utf-8"),
+                                     ("X-Content-Type-Options", "nosniff")], f"{e}\n".encode())
+        try:
+            self._relay(resp)
+        finally:
+            conn.close()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def _upstream(self, path: str, body: bytes | None):
+        up = self.server.upstream
+        from pykubectl.client.http import CONNECT_TIMEOUT
+        conn = up._connect(CONNECT_TIMEOUT)
+        conn.putrequest(self.command, up.prefix + path, skip_host=False, skip_accept_encoding=True)
+        sent = set()
+        for k, v in self.headers.items():
+            if k.lower() not in _HOP:
+                conn.putheader(k, v)
+                sent.add(k.lower())
+        # the kubeconfig's credentials, unless the client brought its own (as client-go's
+        # bearer round tripper leaves an Authorization header alone)
+        for k, v in list(up.headers.items()) + up.impersonate:
+            if k.lower() not in sent or k.lower().startswith("impersonate-"):
+                conn.putheader(k, v)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        if conn.sock is not None:
+            conn.sock.settimeout(None)   # a watch may stay quiet for long
+        return conn.getresponse(), conn
+
+    def _reply(self, code, headers, body: bytes):
+        self.send_response_only(code)
+        if not any(k.lower() == "date" for k, _ in headers):
+            self.send_header("Date", self.date_time_string())
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _relay(self, resp):
+        headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP]
+        if resp.getheader("Content-Length") is not None or self.command == "HEAD" \
+                or resp.status in (204, 304):
+            return self._reply(resp.status, headers, resp.read())
+        self.send_response_only(resp.status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            while True:
+                chunk = resp.read1(1 << 16)
+                if not chunk:
+                    break
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+
+class ForwardingServer(ThreadingHTTPServer):
+    """kubectl proxy's server for a remote context: filter, then forward with credentials."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, upstream, request_filter):
+        self.upstream, self.request_filter = upstream, request_filter
+        super().__init__(address, ForwardingHandler)
+
+    def handle_error(self, request, client_address):
+        pass   # a client that hung up is not worth a traceback

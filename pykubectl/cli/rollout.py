@@ -375,3 +375,14 @@ def _pause(client, t, o, fmt):
 
 def _resume(client, t, o, fmt):
     _pause_resume(client, t, o, fmt, False)
+
+
+def help_for(args) -> str | None:
+    """`rollout SUB --help`: kubectl's help for the subcommand; the group's otherwise."""
+    from pykubectl.cli import subhelp
+    subs = [a for a in args if a in ALLOWED]
+    if not subs:
+        return group_help()
+    names = {f.name for f in FLAGS if f.dest in ALLOWED[subs[0]]}
+    return subhelp.text(f"rollout {subs[0]}", names)
+

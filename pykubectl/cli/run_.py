@@ -188,7 +188,8 @@ def _attach(client, pod, o) -> int:
         args = (cur["spec"]["containers"][0].get("command") or []) + (cur["spec"]["containers"][0].get("args") or [])
         if not o.quiet:
             sys.stderr.write("If you don't see a command prompt, try pressing enter.\n")
-        return exec_._interactive(cluster, cur, name, args or ["sh"])
+        return exec_._interactive(client, cur["metadata"]["namespace"], cur["metadata"]["name"], name,
+                                  args or ["sh"])
     from pykubectl.cli.logs import container_lines
     from pykubectl.controllers.manager import View
     with cluster.store.write() as t:

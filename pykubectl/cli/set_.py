@@ -303,3 +303,16 @@ def _value_from(vf: dict) -> str:
     if "fieldRef" in vf:
         return f"field path {vf['fieldRef'].get('fieldPath')}"
     return "resource"
+
+
+def help_for(args) -> str | None:
+    """`set SUB --help`: kubectl's help for the subcommand; the group's otherwise."""
+    from pykubectl.cli import subhelp
+    subs = [a for a in args if a in SUBCOMMANDS]
+    if not subs:
+        return group_help()
+    if subs[0] not in ALLOWED:
+        return subhelp.text(f"set {subs[0]}")
+    names = {f.name for f in FLAGS if f.dest in ALLOWED[subs[0]]}
+    return subhelp.text(f"set {subs[0]}", names)
+

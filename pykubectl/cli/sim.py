@@ -111,7 +111,15 @@ def explain(g, target):
     nodes = client.list(client.resolve("nodes"), None)["items"]
     pods = client.list(kind, None)["items"]
     nss = client.list(client.resolve("namespaces"), None)["items"]
-    sys.stdout.write(explain_pod(pod, nodes, pods, nss))
+    from pykubectl.controllers.scheduler import Storage, Workloads
+
+    def every(resource):
+        return client.list(client.resolve(resource), None)["items"]
+    storage = Storage(every("persistentvolumeclaims"), every("persistentvolumes"),
+                      every("storageclasses.storage.k8s.io"))
+    workloads = Workloads(every("services"), every("replicationcontrollers"),
+                          every("replicasets.apps"), every("statefulsets.apps"))
+    sys.stdout.write(explain_pod(pod, nodes, pods, nss, storage, workloads))
 
 
 @command.group("node")

@@ -117,21 +117,28 @@ def pod_rows(metrics: list[dict], *, containers: bool, with_namespace: bool, sor
             cpu, mem = cpu + a, mem + b
         return cpu, mem
     keyed = [(pm, pod_sum(pm)) for pm in metrics]
-    if sort_by == "cpu":
-        keyed.sort(key=lambda x: -x[1][0])
-    elif sort_by == "memory":
-        keyed.sort(key=lambda x: -x[1][1])
-    else:
-        keyed.sort(key=lambda x: ((x[0]["metadata"]["namespace"] if with_namespace else ""), x[0]["metadata"]["name"]))
+
+    def by_pod(x, y):   # kubectl's PodMetricsSorter.Less
+        if sort_by in ("cpu", "memory"):
+            i = 0 if sort_by == "cpu" else 1
+            return x[1][i] > y[1][i]
+        xm, ym = x[0]["metadata"], y[0]["metadata"]
+        if with_namespace and xm["namespace"] != ym["namespace"]:
+            return xm["namespace"] < ym["namespace"]
+        return xm["name"] < ym["name"]
+    go_sort(keyed, by_pod)
     cols = (["NAMESPACE"] if with_namespace else []) + (["POD"] if containers else []) + ["NAME", "CPU(cores)", "MEMORY(bytes)"]
     lines = [] if no_headers else ["".join(f"{c}\t" for c in cols)]
     tot_cpu = tot_mem = 0
     for pm, (cpu, mem) in keyed:
         prefix = (f"{pm['metadata']['namespace']}\t" if with_namespace else "")
         if containers:
-            cs = sorted(pm["containers"], key=lambda c: c["name"])
-            if sort_by in ("cpu", "memory"):
-                cs.sort(key=lambda c: -_usage(c["usage"])[0 if sort_by == "cpu" else 1])
+            cs = list(pm["containers"])
+            if sort_by in ("cpu", "memory"):   # ContainerMetricsSorter.Less
+                i = 0 if sort_by == "cpu" else 1
+                go_sort(cs, lambda x, y: _usage(x["usage"])[i] > _usage(y["usage"])[i])
+            else:
+                go_sort(cs, lambda x, y: x["name"] < y["name"])
             for c in cs:
                 a, b = _usage(c["usage"])
                 lines.append(f"{prefix}{pm['metadata']['name']}\t{c['name']}\t{cpu_cell(a)}\t{mem_cell(b)}\t")
@@ -139,7 +146,9 @@ def pod_rows(metrics: list[dict], *, containers: bool, with_namespace: bool, sor
             lines.append(f"{prefix}{pm['metadata']['name']}\t{cpu_cell(cpu)}\t{mem_cell(mem)}\t")
         tot_cpu, tot_mem = tot_cpu + cpu, tot_mem + mem
     if total:
-        blanks = "\t" * (len(cols) - 2)
+        # kubectl counts the NAMESPACE and POD columns only when it prints the headers
+        width = 3 if no_headers else len(cols)
+        blanks = "\t" * (width - 2)
         lines.append(f"{blanks}________\t________\t")
         lines.append(f"{blanks}{cpu_cell(tot_cpu)}\t{mem_cell(tot_mem)}\t")
     return tabwrite("\n".join(lines) + "\n")
@@ -150,12 +159,11 @@ def node_rows(metrics: list[dict], available: dict[str, tuple[int, int]], missin
     """PrintNodeMetrics: usage and its share of each node's allocatable (or capacity)."""
     from pykubectl.printers.render import tabwrite
     keyed = [(nm, _usage(nm["usage"])) for nm in metrics]
-    if sort_by == "cpu":
-        keyed.sort(key=lambda x: -x[1][0])
-    elif sort_by == "memory":
-        keyed.sort(key=lambda x: -x[1][1])
+    if sort_by in ("cpu", "memory"):   # NodeMetricsSorter.Less
+        i = 0 if sort_by == "cpu" else 1
+        go_sort(keyed, lambda x, y: x[1][i] > y[1][i])
     else:
-        keyed.sort(key=lambda x: x[0]["metadata"]["name"])
+        go_sort(keyed, lambda x, y: x[0]["metadata"]["name"] < y[0]["metadata"]["name"])
     lines = [] if no_headers else ["NAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\t"]
     for nm, (cpu, mem) in keyed:
         name = nm["metadata"]["name"]
@@ -166,6 +174,174 @@ def node_rows(metrics: list[dict], available: dict[str, tuple[int, int]], missin
     for name in sorted(missing):
         lines.append(f"{name}\t<unknown>\t<unknown>\t<unknown>\t<unknown>\t")
     return tabwrite("\n".join(lines) + "\n")
+
+
+def go_sort(data: list, less) -> None:
+    """Go's sort.Sort (pattern-defeating quicksort, Go 1.19+) in place: not stable, so ties end
+    where kubectl's sort leaves them for the same input order (the metrics API's)."""
+    def swap(i, j):
+        data[i], data[j] = data[j], data[i]
+
+    def lt(i, j):
+        return less(data[i], data[j])
+
+    def insertion(a, b):
+        for i in range(a + 1, b):
+            j = i
+            while j > a and lt(j, j - 1):
+                swap(j, j - 1)
+                j -= 1
+
+    def sift_down(lo, hi, first):
+        root = lo
+        while True:
+            child = 2 * root + 1
+            if child >= hi:
+                return
+            if child + 1 < hi and lt(first + child, first + child + 1):
+                child += 1
+            if not lt(first + root, first + child):
+                return
+            swap(first + root, first + child)
+            root = child
+
+    def heap(a, b):
+        hi = b - a
+        for i in range((hi - 1) // 2, -1, -1):
+            sift_down(i, hi, a)
+        for i in range(hi - 1, -1, -1):
+            swap(a, a + i)
+            sift_down(0, i, a)
+
+    def median(a, b, c, swaps):
+        if lt(b, a):
+            swaps[0] += 1
+            a, b = b, a
+        if lt(c, b):
+            swaps[0] += 1
+            b, c = c, b
+        if lt(b, a):
+            swaps[0] += 1
+            a, b = b, a
+        return b
+
+    def choose_pivot(a, b):   # -> (pivot, hint: 0 unknown, 1 increasing, 2 decreasing)
+        n, swaps = b - a, [0]
+        i, j, k = a + n // 4, a + n // 4 * 2, a + n // 4 * 3
+        if n >= 8:
+            if n >= 50:
+                i, j, k = (median(x - 1, x, x + 1, swaps) for x in (i, j, k))
+            j = median(i, j, k, swaps)
+        return j, (1 if swaps[0] == 0 else 2 if swaps[0] == 12 else 0)
+
+    def partial_insertion(a, b) -> bool:
+        i = a + 1
+        for _ in range(5):
+            while i < b and not lt(i, i - 1):
+                i += 1
+            if i == b:
+                return True
+            if b - a < 50:
+                return False
+            swap(i, i - 1)
+            if i - a >= 2:
+                for j in range(i - 1, 0, -1):
+                    if not lt(j, j - 1):
+                        break
+                    swap(j, j - 1)
+            if b - i >= 2:
+                for j in range(i + 1, b):
+                    if not lt(j, j - 1):
+                        break
+                    swap(j, j - 1)
+        return False
+
+    def break_patterns(a, b):
+        n = b - a
+        if n >= 8:
+            r = n
+            modulus = 1 << n.bit_length()
+            for idx in range(a + (n // 4) * 2 - 1, a + (n // 4) * 2 + 2):
+                r ^= (r << 13) & 0xFFFFFFFFFFFFFFFF   # Go's xorshift: 13, 17, 5 on a uint64
+                r ^= r >> 17
+                r ^= (r << 5) & 0xFFFFFFFFFFFFFFFF
+                other = r & (modulus - 1)
+                if other >= n:
+                    other -= n
+                swap(idx, a + other)
+
+    def partition_equal(a, b, pivot):
+        swap(a, pivot)
+        i, j = a + 1, b - 1
+        while True:
+            while i <= j and not lt(a, i):
+                i += 1
+            while i <= j and lt(a, j):
+                j -= 1
+            if i > j:
+                return i
+            swap(i, j)
+            i, j = i + 1, j - 1
+
+    def partition(a, b, pivot):
+        swap(a, pivot)
+        i, j = a + 1, b - 1
+        while i <= j and lt(i, a):
+            i += 1
+        while i <= j and not lt(j, a):
+            j -= 1
+        if i > j:
+            swap(j, a)
+            return j, True
+        swap(i, j)
+        i, j = i + 1, j - 1
+        while True:
+            while i <= j and lt(i, a):
+                i += 1
+            while i <= j and not lt(j, a):
+                j -= 1
+            if i > j:
+                break
+            swap(i, j)
+            i, j = i + 1, j - 1
+        swap(j, a)
+        return j, False
+
+    def pdq(a, b, limit):
+        balanced = partitioned = True
+        while True:
+            n = b - a
+            if n <= 12:
+                insertion(a, b)
+                return
+            if limit == 0:
+                heap(a, b)
+                return
+            if not balanced:
+                break_patterns(a, b)
+                limit -= 1
+            pivot, hint = choose_pivot(a, b)
+            if hint == 2:
+                data[a:b] = data[a:b][::-1]
+                pivot, hint = (b - 1) - (pivot - a), 1
+            if balanced and partitioned and hint == 1 and partial_insertion(a, b):
+                return
+            if a > 0 and not lt(a - 1, pivot):
+                a = partition_equal(a, b, pivot)
+                continue
+            mid, partitioned = partition(a, b, pivot)
+            left, right = mid - a, b - mid
+            if left < right:
+                balanced = left >= n // 8
+                pdq(a, mid, limit)
+                a = mid + 1
+            else:
+                balanced = right >= n // 8
+                pdq(mid + 1, b, limit)
+                b = mid
+
+    if len(data) > 1:
+        pdq(0, len(data), len(data).bit_length())
 
 
 def go_duration(seconds: float) -> str:
@@ -180,18 +356,44 @@ def go_duration(seconds: float) -> str:
 
 # -- the command ----------------------------------------------------------------------------
 
-def _metrics_view(client):
-    """The local cluster behind the client, or kubectl's error when there is no metrics API."""
-    cluster = getattr(client, "cluster", None)
-    if cluster is None:
-        raise CLIError("Metrics API not available")
-    return cluster
-
-
 def _with_view(cluster, fn):
     from pykubectl.controllers.manager import View
     with cluster.store.read() as t:
         return fn(View(t, cluster.apiserver))
+
+
+def _served_metrics(client, plural: str, ns, selector: str, field_selector: str) -> list[dict]:
+    """Metrics from the server's metrics.k8s.io (a remote cluster, or ours through `cluster
+    serve`), or kubectl's error when discovery shows no metrics API."""
+    from pykubectl.api.kinds import UnknownResource
+    try:
+        kind = client.resolve(f"{plural}.metrics.k8s.io")
+    except UnknownResource:
+        raise CLIError("Metrics API not available")
+    return client.list(kind, ns, selector or None, field_selector or None)["items"]
+
+
+def _pod_metrics(client, ns, pods, o, name):
+    cluster = getattr(client, "cluster", None)
+    now = client.now()
+    if cluster is not None:
+        from pykubectl.metrics.server import pod_metrics
+        return now, _with_view(cluster, lambda v: pod_metrics(v, now, ns, pods=pods))
+    fs = f"metadata.name={name}" if name else o.field_selector
+    got = _served_metrics(client, "pods", ns, o.selector, fs)
+    wanted = {(p["metadata"].get("namespace"), p["metadata"]["name"]) for p in pods}
+    return now, [m for m in got if (m["metadata"].get("namespace"), m["metadata"]["name"]) in wanted]
+
+
+def _node_metrics(client, wanted: set) -> list[dict]:
+    cluster = getattr(client, "cluster", None)
+    if cluster is not None:
+        from pykubectl.metrics.server import node_metrics
+        now = client.now()
+        got = _with_view(cluster, lambda v: node_metrics(v, now))
+    else:
+        got = _served_metrics(client, "nodes", None, "", "")
+    return [m for m in got if m["metadata"]["name"] in wanted]
 
 
 def run(g, o, args):
@@ -227,7 +429,6 @@ def run(g, o, args):
 
 
 def _top_pods(client, o, name):
-    from pykubectl.metrics.server import pod_metrics
     if name and o.selector:
         raise CLIError("only one of NAME or --selector can be provided")
     all_ns = bool(o.all_namespaces)
@@ -237,9 +438,7 @@ def _top_pods(client, o, name):
         pods = [client.get(kind, ns, name)]
     else:
         pods = client.list(kind, ns, o.selector or None, o.field_selector or None)["items"]
-    cluster = _metrics_view(client)
-    now = client.now()
-    metrics = _with_view(cluster, lambda v: pod_metrics(v, now, ns, pods=pods))
+    now, metrics = _pod_metrics(client, ns, pods, o, name)
     if not metrics:
         for p in pods:
             from pykubectl.store.clock import parse_time
@@ -256,15 +455,12 @@ def _top_pods(client, o, name):
 
 def _top_nodes(client, o, name):
     from pykubectl.api.quantity import milli, value
-    from pykubectl.metrics.server import node_metrics
     if name and o.selector:
         raise CLIError("only one of NAME or --selector can be provided")
     kind = client.resolve("nodes")
     nodes = [client.get(kind, None, name)] if name else client.list(kind, None, o.selector or None)["items"]
-    cluster = _metrics_view(client)
-    now = client.now()
     wanted = {n["metadata"]["name"] for n in nodes}
-    metrics = [m for m in _with_view(cluster, lambda v: node_metrics(v, now)) if m["metadata"]["name"] in wanted]
+    metrics = _node_metrics(client, wanted)
     if not metrics and not nodes:
         raise CLIError("metrics not available yet")
     field = "capacity" if o.show_capacity else "allocatable"

@@ -282,11 +282,20 @@ class HttpClient(Client):
     def for_gvk(self, api_version, kind):
         from pykubectl.api.kinds import NoKindMatch
         try:
-            return self.registry().for_gvk(api_version, kind)
+            found = self.registry().for_gvk(api_version, kind)
         except NoKindMatch:
             if not self._refresh():
                 raise
-            return self._registry.for_gvk(api_version, kind)
+            found = self._registry.for_gvk(api_version, kind)
+        # a manifest is sent to its own version's endpoints (kubectl's REST mapping), which the
+        # server converts: an autoscaling/v1 HPA is not a valid autoscaling/v2 body
+        version = api_version.rpartition("/")[2]
+        if version == found.version:
+            return found
+        from pykubectl.api.kinds import Kind
+        return Kind(found.group, version, found.kind, found.plural, found.singular, found.namespaced,
+                    found.short_names, found.categories, found.verbs, found.subresources,
+                    found.versions, found.crd)
 
     def schema_for(self, kind):
         """The official definitions stand for the server's OpenAPI for built-in kinds."""
@@ -357,6 +366,17 @@ class HttpClient(Client):
             return self._call("POST", self._path(kind, ns, name, subresource), q, obj)
         return self._call("POST", self._path(kind, ns), q, obj)
 
+    _REVIEW_KINDS = {"selfsubjectreviews": ("authentication.k8s.io", "SelfSubjectReview"),
+                     "selfsubjectrulesreviews": ("authorization.k8s.io", "SelfSubjectRulesReview"),
+                     "selfsubjectaccessreviews": ("authorization.k8s.io", "SelfSubjectAccessReview")}
+
+    def review(self, plural: str, spec: dict, ns: str = "") -> dict:
+        """A Self*Review's status from the server (POST, as kubectl's auth verbs do)."""
+        group, kind = self._REVIEW_KINDS[plural]
+        body = {"kind": kind, "apiVersion": f"{group}/v1", "metadata": {}, "spec": spec}
+        out, _ = self._call("POST", f"/apis/{group}/v1/{plural}", None, body)
+        return out.get("status") or {}
+
     def update(self, kind, obj, ns=None, *, subresource=None, dry_run=False,
                field_validation="Strict", field_manager="", duplicates=()):
         ns = self._ns(kind, ns, obj)
@@ -383,6 +403,91 @@ class HttpClient(Client):
         if preconditions:
             opts["preconditions"] = preconditions
         return self._call("DELETE", self._path(kind, self._ns(kind, ns), name), None, opts)[0]
+
+
+    # -- streams: pods/log over HTTP, exec/attach/portforward over WebSocket --------------
+    def logs(self, ns, pod, container, *, follow=False, tail=-1, since_seconds=None,
+             since_time=None, timestamps=False, previous=False, limit_bytes=0):
+        q = {"container": container, "follow": "true" if follow else None,
+             "tailLines": str(tail) if tail >= 0 else None,
+             "sinceSeconds": None if since_seconds is None else str(int(since_seconds)),
+             "sinceTime": since_time, "timestamps": "true" if timestamps else None,
+             "previous": "true" if previous else None,
+             "limitBytes": str(limit_bytes) if limit_bytes > 0 else None}
+        resp = self._send("GET", self._path(self.resolve("pods"), ns, pod, "log"), q, accept="*/*",
+                          stream=True, timeout=None if follow else self.timeout)
+        if resp.status >= 300:
+            raise _error(resp.status, resp.read())
+        return _text_chunks(resp)
+
+    def _websocket(self, ns, pod, sub, query, protocols):
+        """A WebSocket Conn to pods/NAME/SUB; a refused upgrade raises what kubectl prints."""
+        from urllib.parse import urlencode
+        from pykubectl.server import websocket as ws
+        conn = self._connect(CONNECT_TIMEOUT)
+        try:
+            conn.connect()
+        except OSError as e:
+            raise self._unreachable(e) from None
+        sock = conn.sock
+        sock.settimeout(None)
+        url = self.prefix + self._path(self.resolve("pods"), ns, pod, sub) + "?" + urlencode(query)
+        data, key = ws.client_request(f"{self.host}:{self.port}", url, protocols,
+                                      list(self.headers.items()) + self.impersonate)
+        sock.sendall(data)
+        rfile = sock.makefile("rb")
+        status = rfile.readline().decode("latin-1").split(" ", 2)
+        headers = {}
+        while True:
+            line = rfile.readline().decode("latin-1").strip()
+            if not line:
+                break
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        code = int(status[1]) if len(status) > 1 and status[1].isdigit() else 0
+        if code != 101:
+            n = int(headers.get("content-length") or 0)
+            body = rfile.read(n) if n else b""
+            sock.close()
+            if body.lstrip().startswith(b"{"):
+                raise _error(code, body)
+            # the kubelet refuses in plain text
+            raise CLIError("unable to upgrade connection: " + body.decode(errors="replace").strip())
+        if headers.get("sec-websocket-accept") != ws.accept_key(key):
+            sock.close()
+            raise CLIError("unable to upgrade connection: bad Sec-WebSocket-Accept")
+        return ws.Conn(rfile, sock.makefile("wb"), client=True,
+                       protocol=headers.get("sec-websocket-protocol", ""))
+
+    def exec(self, ns, pod, container, argv, stdin=None, tty=False):
+        from pykubectl.server import streams, websocket as ws
+        q = [("command", a) for a in argv] + ([("container", container)] if container else [])
+        q += [("stdin", "true")] if stdin is not None else []
+        q += [("stdout", "true")] + ([("tty", "true")] if tty else [("stderr", "true")])
+        # stdin needs v5's close-stdin message: without it the command would wait forever
+        conn = self._websocket(ns, pod, "exec", q, ws.CHANNEL_PROTOCOLS[:1] if stdin is not None
+                               else ws.CHANNEL_PROTOCOLS)
+        if stdin is not None:
+            for i in range(0, len(stdin), 1 << 16):
+                conn.send_channel(ws.STDIN, stdin[i:i + (1 << 16)])
+            conn.send(ws.BINARY, bytes([ws.STREAM_CLOSE, ws.STDIN]))
+        out, err, status = _demux(conn)
+        st = json.loads(status) if status.strip() else {"status": "Success"}
+        code = streams.exit_code_of(st)
+        if code is None and st.get("status") != "Success":
+            raise StatusError.from_status(st)
+        return out, err, code or 0
+
+    def attach(self, ns, pod, container):
+        from pykubectl.server import websocket as ws
+        q = ([("container", container)] if container else []) + [("stdout", "true"), ("stderr", "true")]
+        conn = self._websocket(ns, pod, "attach", q, ws.CHANNEL_PROTOCOLS)
+        return _demux_text(conn)
+
+    def portforward(self, ns, pod, port):
+        from pykubectl.server import websocket as ws
+        conn = self._websocket(ns, pod, "portforward", [("ports", str(port))], ws.PORTFORWARD_PROTOCOLS)
+        return HttpTunnel(conn)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -595,3 +700,102 @@ def exec_credential(spec: dict, env) -> tuple[str | None, bytes | None, bytes | 
         raise Unreachable(f"{what}decoding stdout: couldn't get version/kind; json parse error") from None
     cert, key = st.get("clientCertificateData"), st.get("clientKeyData")
     return st.get("token") or None, cert.encode() if cert else None, key.encode() if key else None
+
+
+# -- stream helpers ----------------------------------------------------------------------
+
+def _text_chunks(resp):
+    import codecs
+    dec = codecs.getincrementaldecoder("utf-8")("replace")
+    try:
+        while True:
+            data = resp.read1(1 << 16)
+            if not data:
+                break
+            yield dec.decode(data)
+        yield dec.decode(b"", final=True)
+    finally:
+        resp.close()
+
+
+def _demux(conn):
+    """(stdout, stderr, error channel) of a finished remote command."""
+    from pykubectl.server import websocket as ws
+    parts = {ws.STDOUT: [], ws.STDERR: [], ws.ERROR: []}
+    try:
+        while True:
+            op, msg = conn.recv()
+            if op == ws.CLOSE:
+                break
+            if msg and msg[0] in parts:
+                parts[msg[0]].append(msg[1:])
+    except (EOFError, OSError):
+        pass
+    conn.close()
+    return tuple(b"".join(parts[c]) for c in (ws.STDOUT, ws.STDERR, ws.ERROR))
+
+
+def _demux_text(conn):
+    from pykubectl.server import websocket as ws
+    try:
+        while True:
+            op, msg = conn.recv()
+            if op == ws.CLOSE:
+                return
+            if msg[:1] in (b"\x01", b"\x02") and len(msg) > 1:
+                yield msg[1:].decode("utf-8", "replace")
+    except (EOFError, OSError):
+        return
+    finally:
+        conn.close()
+
+
+class HttpTunnel:
+    """A forwarded connection over a portforward WebSocket (one port: data channel 0, error
+    channel 1, each opened by the port number); a reader thread collects what comes back."""
+
+    def __init__(self, conn):
+        import threading
+        self.conn = conn
+        self._out = []
+        self._lock = threading.Lock()
+        self.closed = False
+        self.error = ""
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        from pykubectl.server import websocket as ws
+        opened = set()
+        try:
+            while True:
+                op, msg = self.conn.recv()
+                if op == ws.CLOSE or not msg:
+                    break
+                ch, data = msg[0], msg[1:]
+                if ch not in opened:
+                    opened.add(ch)     # the port, as the protocol announces each channel
+                    continue
+                if ch == 0:
+                    with self._lock:
+                        self._out.append(data)
+                elif ch == 1 and data:
+                    self.error = data.decode(errors="replace")
+                    break
+        except (EOFError, OSError):
+            pass
+        self.closed = True
+
+    def send(self, data: bytes) -> None:
+        try:
+            self.conn.send_channel(0, data)
+        except OSError:
+            self.closed = True
+
+    def pending(self) -> bytes:
+        with self._lock:
+            out, self._out = b"".join(self._out), []
+        return out
+
+    def close(self) -> None:
+        self.conn.close()
+        self.closed = True

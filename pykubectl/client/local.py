@@ -19,17 +19,31 @@ class LocalClient(Client):
         if not self.user:
             return
         from pykubectl.apiserver import auth
-        user_name, groups = self.user
-        user = auth.User(user_name, [*groups, "system:authenticated"])
-        a = auth.Attributes(user, verb, "", True, kind.group, kind.version,
+        a = auth.Attributes(self._identity(), verb, "", True, kind.group, kind.version,
                             (ns or "") if kind.namespaced else "", kind.plural, subresource, name)
-        g = "rbac.authorization.k8s.io"
-        with self.cluster.store.read() as t:
-            policy = auth.Policy(t.list(g, "clusterroles"), t.list(g, "clusterrolebindings"),
-                                 t.list(g, "roles"), t.list(g, "rolebindings"))
-        ok, reason = policy.authorize(a)
+        ok, reason = self._policy().authorize(a)
         if not ok:
             raise auth.forbidden(a, reason)
+
+    def _identity(self):
+        """Who this client is: the --as user, or the lab's admin (admin.conf's certificate)."""
+        from pykubectl.apiserver import auth
+        if self.user:
+            user_name, groups = self.user
+            return auth.impersonated(user_name, groups)
+        return auth.User("kubernetes-admin", ["kubeadm:cluster-admins", "system:authenticated"])
+
+    def _policy(self):
+        from pykubectl.apiserver import auth
+        g = "rbac.authorization.k8s.io"
+        with self.cluster.store.read() as t:
+            return auth.Policy(t.list(g, "clusterroles"), t.list(g, "clusterrolebindings"),
+                               t.list(g, "roles"), t.list(g, "rolebindings"))
+
+    def review(self, plural: str, spec: dict, ns: str = "") -> dict:
+        """A Self*Review's status, answered as the apiserver answers it for this client's user."""
+        from pykubectl.apiserver import auth
+        return auth.answer_review(self._policy, self._identity(), plural, spec, ns)[1]
 
     def _sync(self):
         """Bring the cluster up to date before answering (what `sleep 30` did shows)."""
@@ -98,3 +112,85 @@ class LocalClient(Client):
         self._sync()
         return self.server.watch(kind, ns, since, label_selector, field_selector, timeout=timeout,
                                  drive=self.cluster.reconcile)
+
+    # -- streams: what the kubelet answers, in-process ------------------------------------
+    def _pod_for(self, verb, ns, name, sub):
+        kind = self.resolve("pods")
+        self._authorize(verb, kind, ns, name, sub)
+        self._sync()
+        return self.server.get(kind, ns, name)
+
+    def logs(self, ns, pod, container, *, follow=False, tail=-1, since_seconds=None,
+             since_time=None, timestamps=False, previous=False, limit_bytes=0):
+        from pykubectl.server import streams
+        obj = self._pod_for("get", ns, pod, "log")
+        container = streams.log_container(obj, container)
+        since = None
+        if since_seconds is not None:
+            since = self.now() - since_seconds
+        elif since_time:
+            from pykubectl.store.clock import parse_time
+            since = parse_time(since_time)
+        return streams.follow_logs(self.cluster, ns, pod, container, follow=follow, tail=tail,
+                                   since=since, timestamps=timestamps, previous=previous,
+                                   limit_bytes=limit_bytes, poll=0.5)
+
+    def exec(self, ns, pod, container, argv, stdin=None, tty=False):
+        from pykubectl.server import streams
+        obj = self._pod_for("create", ns, pod, "exec")
+        try:
+            container = streams.check_exec(obj, container)
+        except streams.KubeletError as e:
+            raise _upgrade_failed(e.text) from None
+        out, err, code = streams.run_in(self.cluster, ns, pod, container, argv, stdin or b"")
+        if tty:   # one terminal: stderr joins stdout, lines end the way a terminal ends them
+            out, err = (out + err).replace(b"\n", b"\r\n"), b""
+        return out, err, code
+
+    def attach(self, ns, pod, container):
+        from pykubectl.server import streams
+        obj = self._pod_for("create", ns, pod, "attach")
+        try:
+            container = streams.check_exec(obj, container)
+        except streams.KubeletError as e:
+            raise _upgrade_failed(e.text) from None
+        return streams.follow_logs(self.cluster, ns, pod, container, follow=True, tail=0, poll=0.5)
+
+    def portforward(self, ns, pod, port):
+        from pykubectl.server import streams
+        self._pod_for("create", ns, pod, "portforward")
+        return LocalTunnel(streams.HttpExchange(self.cluster, ns, pod, port))
+
+
+class LocalTunnel:
+    """A forwarded connection answered in-process: whatever a complete request gets back."""
+
+    def __init__(self, exchange):
+        self.exchange = exchange
+        self._out = b""
+        self.error = ""
+
+    @property
+    def closed(self) -> bool:
+        return self.exchange.closed
+
+    def send(self, data: bytes) -> None:
+        if not self.exchange.listening():
+            p = self.exchange.port
+            self.error = (f"error forwarding port {p} to pod {self.exchange.name}: failed to connect "
+                          f"to localhost:{p} inside namespace: connection refused")
+            self.exchange.closed = True
+            return
+        self._out += self.exchange.feed(data)
+
+    def pending(self) -> bytes:
+        out, self._out = self._out, b""
+        return out
+
+    def close(self) -> None:
+        self.exchange.closed = True
+
+
+def _upgrade_failed(text: str):
+    from pykubectl.cli.errors import CLIError
+    return CLIError(f"unable to upgrade connection: {text}")

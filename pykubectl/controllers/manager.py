@@ -13,54 +13,79 @@ A command that changes nothing and finds no timer due does no controller work at
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from pykubectl.api import errors
 
 # -- actions --------------------------------------------------------------------------
+# Plain classes rather than dataclasses: importing dataclasses pulls in inspect (~15 ms), paid by
+# every write that reaches the engine.
 
 
-@dataclass
-class Put:
+class _Action:
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return type(other) is type(self) and all(
+            getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    def __repr__(self):
+        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class Put(_Action):
     """Create or update an object (status=True: through the status subresource)."""
-    resource: str            # group-qualified plural: "pods", "deployments.apps"
-    obj: dict
-    status: bool = False
+    __slots__ = ("resource", "obj", "status")
+
+    def __init__(self, resource: str, obj: dict, status: bool = False):
+        self.resource = resource  # group-qualified plural: "pods", "deployments.apps"
+        self.obj = obj
+        self.status = status
 
 
-@dataclass
-class Create:
-    resource: str
-    obj: dict
+class Create(_Action):
+    __slots__ = ("resource", "obj")
+
+    def __init__(self, resource: str, obj: dict):
+        self.resource = resource
+        self.obj = obj
 
 
-@dataclass
-class Delete:
-    resource: str
-    namespace: str
-    name: str
-    grace_period: int | None = None
-    propagation: str | None = None
-    uid: str | None = None   # only if it is still this object
+class Delete(_Action):
+    __slots__ = ("resource", "namespace", "name", "grace_period", "propagation", "uid")
+
+    def __init__(self, resource: str, namespace: str, name: str, grace_period: int | None = None,
+                 propagation: str | None = None, uid: str | None = None):
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.grace_period = grace_period
+        self.propagation = propagation
+        self.uid = uid  # only if it is still this object
 
 
-@dataclass
-class Timer:
+class Timer(_Action):
     """Wake this controller for key at cluster time `at`."""
-    key: str
-    at: float
+    __slots__ = ("key", "at")
+
+    def __init__(self, key: str, at: float):
+        self.key = key
+        self.at = at
 
 
-@dataclass
-class Event:
+class Event(_Action):
     """An Event about an object, folded into an existing one as kubelet's recorder does."""
-    involved: dict           # the object
-    type: str                # Normal | Warning
-    reason: str
-    message: str
-    source: dict = field(default_factory=dict)   # {"component": "kubelet", "host": "worker-1"}
-    field_path: str = ""
-    at: float | None = None  # defaults to the step's now
+    __slots__ = ("involved", "type", "reason", "message", "source", "field_path", "at")
+
+    def __init__(self, involved: dict, type: str, reason: str, message: str, source: dict | None = None,
+                 field_path: str = "", at: float | None = None):
+        self.involved = involved  # the object
+        self.type = type          # Normal | Warning
+        self.reason = reason
+        self.message = message
+        self.source = {} if source is None else source  # {"component": "kubelet", "host": "worker-1"}
+        self.field_path = field_path
+        self.at = at              # defaults to the step's now
 
 
 class View:

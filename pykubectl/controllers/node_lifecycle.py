@@ -40,6 +40,14 @@ def heartbeat_patch(up: bool, now: float) -> dict:
             "spec": {"renewTime": rfc3339_micro(now)}}
 
 
+def heartbeat_stopped(view, node_name: str) -> bool:
+    """Whether `sim node down` stopped the node's kubelet. An unreachable kubelet does nothing for
+    its pods: no status, no probes, no container stops and no final deletion, so a pod evicted
+    from the node stays Terminating in the API until the node comes back."""
+    lease = view.get("leases.coordination.k8s.io", LEASE_NS, node_name)
+    return lease is not None and (lease["metadata"].get("annotations") or {}).get(HEARTBEAT) == "stopped"
+
+
 # -- taint eviction -------------------------------------------------------------------------
 
 def eviction_due(pod: dict, node: dict, now: float) -> float | None:
@@ -146,7 +154,7 @@ class NodeLifecycle(Controller):
         lease = view.get("leases.coordination.k8s.io", LEASE_NS, name)
         if node is None or lease is None:
             return []
-        stopped = ((lease["metadata"].get("annotations") or {}).get(HEARTBEAT) == "stopped")
+        stopped = heartbeat_stopped(view, name)
         conds = (node.get("status") or {}).get("conditions") or []
         ready = next((c for c in conds if c.get("type") == "Ready"), {})
         taints = (node.get("spec") or {}).get("taints") or []

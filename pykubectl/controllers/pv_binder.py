@@ -6,8 +6,11 @@ and their class names an external provisioner, get the provisioner annotations a
 it; volumes go Available -> Bound -> Released when their claim goes, then are reclaimed:
 Retain keeps them Released, Delete removes them (hostPath under /tmp, or through their external
 provisioner), Recycle is `pv_recycler`'s. Claims without a class get the default one (the
-DefaultStorageClass admission / retroactive assignment). The protection finalizers are added on
-first sight and removed once nothing uses the object: a claim a pod still mounts stays
+DefaultStorageClass admission / retroactive assignment). A claim of a WaitForFirstConsumer class
+binds only to a volume pre-bound to it: it waits (WaitForFirstConsumer, or WaitForPodScheduled
+naming its pending pods) until the scheduler pre-binds one or gives the claim the selected-node
+annotation that sends it to its provisioner. The protection finalizers are added on first sight
+and removed once nothing uses the object: a claim a pod still mounts stays
 Terminating until the pod is gone; a Bound volume stays Terminating until it is released.
 """
 from __future__ import annotations
@@ -24,6 +27,7 @@ EXPAND_SOURCE = {"component": "volume_expand"}
 PVC_KEY = ("", "persistentvolumeclaims")
 PV_KEY = ("", "persistentvolumes")
 CONTROL_PLANE_NODE = "k8s-master"
+USERS = "#users"   # a claim key queued because a pod using it changed
 
 
 def claim_key(ns: str, name: str) -> str:
@@ -74,16 +78,20 @@ class PVBinder(Controller):
             ref = (obj.get("spec") or {}).get("claimRef")
             return keys + ([claim_key(ref.get("namespace", ""), ref["name"])] if ref and ref.get("name") else [])
         if res == "pods":
-            return [claim_key(m.get("namespace", ""), c) for c in pod_claims(obj)]
+            # pvc-protection's interest only: the PV controller itself does not watch pods
+            return [claim_key(m.get("namespace", ""), c) + USERS for c in pod_claims(obj)]
         return []   # a new default class: claims waiting for one are re-queued by their next change
 
     def reconcile(self, key, view, now):
-        _, res, ns, name = split_key(key)
+        users = key.endswith(USERS)
+        _, res, ns, name = split_key(key.removesuffix(USERS))
         if res == "persistentvolumes":
             pv = view.get("persistentvolumes", "", name)
             return self.sync_volume(pv, view, now) if pv is not None else []
         claim = view.get("persistentvolumeclaims", ns, name)
-        return self.sync_claim(claim, view, now) if claim is not None else []
+        if claim is None or (users and not claim["metadata"].get("deletionTimestamp")):
+            return []
+        return self.sync_claim(claim, view, now)
 
     # -- claims ---------------------------------------------------------------------------
     def sync_claim(self, claim, view, now):
@@ -147,23 +155,19 @@ class PVBinder(Controller):
         cls_name = b.claim_class(claim)
         cls = view.get("storageclasses.storage.k8s.io", "", cls_name) if cls_name else None
         delay = (cls or {}).get("volumeBindingMode") == "WaitForFirstConsumer"
-        node = self._selected_node(claim, view) if delay else None
-        pv = b.find_best_match(claim, view.list("persistentvolumes"), node, delay)
+        # no node here: a delayed claim binds only to a volume the scheduler pre-bound to it
+        pv = b.find_best_match(claim, view.list("persistentvolumes"), None, delay)
         if pv is not None:
             return self._bind(claim, pv, now)
         out = []
         ann = claim["metadata"].setdefault("annotations", {})
-        if delay and node is None:
-            out.append(Event(claim, "Normal", "WaitForFirstConsumer",
-                             "waiting for first consumer to be created before binding", SOURCE))
+        if delay and b.SELECTED_NODE not in ann:
+            out.append(self._unscheduled_event(claim, view))
         elif cls is not None and cls.get("provisioner") and cls.get("provisioner") != "kubernetes.io/no-provisioner":
             prov = cls["provisioner"]
             if ann.get(b.STORAGE_PROVISIONER) != prov:
                 ann[b.BETA_STORAGE_PROVISIONER] = prov
                 ann[b.STORAGE_PROVISIONER] = prov
-                changed = True
-            if delay and ann.get(b.SELECTED_NODE) != node["metadata"]["name"]:
-                ann[b.SELECTED_NODE] = node["metadata"]["name"]
                 changed = True
             if changed:
                 out.append(Event(claim, "Normal", "ExternalProvisioning",
@@ -181,15 +185,16 @@ class PVBinder(Controller):
         return ([Put("persistentvolumeclaims", claim)] if changed else []) + out
 
     @staticmethod
-    def _selected_node(claim, view):
-        """The node the claim's first consumer was scheduled to (the scheduler's selected-node)."""
-        sel = ((claim["metadata"].get("annotations") or {}).get(b.SELECTED_NODE))
-        if not sel:
-            for p in claim_users(view, claim):
-                if (p.get("spec") or {}).get("nodeName"):
-                    sel = p["spec"]["nodeName"]
-                    break
-        return view.get("nodes", "", sel) if sel else None
+    def _unscheduled_event(claim, view):
+        """emitEventForUnboundDelayBindingClaim: which pods, if any, the claim waits for."""
+        names = sorted(p["metadata"]["name"] for p in claim_users(view, claim)
+                       if not (p.get("spec") or {}).get("nodeName"))
+        if not names:
+            return Event(claim, "Normal", "WaitForFirstConsumer",
+                         "waiting for first consumer to be created before binding", SOURCE)
+        msg = (f"waiting for pod {names[0]} to be scheduled" if len(names) == 1
+               else f"waiting for pods {','.join(names)} to be scheduled")
+        return Event(claim, "Normal", "WaitForPodScheduled", msg, SOURCE)
 
     def _bind(self, claim, pv, now):
         """bind(): the volume's claimRef and phase, then the claim's volumeName and phase."""
@@ -208,9 +213,12 @@ class PVBinder(Controller):
             ann[b.BOUND_BY_CONTROLLER] = "yes"
         ann[b.BIND_COMPLETED] = "yes"
         st = claim.setdefault("status", {})
+        if st.get("phase") != "Bound":
+            # updateClaimStatus copies modes and capacity only on the transition to Bound: a
+            # volume grown by the resizer reaches the claim when its file system is resized
+            st["accessModes"] = list(pspec.get("accessModes") or [])
+            st["capacity"] = dict(pspec.get("capacity") or {})
         st["phase"] = "Bound"
-        st["accessModes"] = list(pspec.get("accessModes") or [])
-        st["capacity"] = dict(pspec.get("capacity") or {})
         out.append(Put("persistentvolumeclaims", claim))
         return out
 

@@ -2,14 +2,24 @@
 
 Filters run per node in the framework's order and a node reports only its first failure
 (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
-PodTopologySpread, InterPodAffinity); the reasons are counted into the FitError message the
-real scheduler puts in FailedScheduling events and the PodScheduled condition. Feasible nodes are
-scored by the default plugins with their default weights; ties are broken deterministically
-(fewest pods on the node, then node name) where kube-scheduler picks at random, so a script
-places pods the same way every run. Preemption evicts lower-priority pods and nominates the node.
+VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity); the reasons are counted into the
+FitError message the real scheduler puts in FailedScheduling events and the PodScheduled
+condition (a PreFilter's refusal, such as unbound immediate claims, is said once instead).
+Feasible nodes are scored by the default plugins with their default weights, PodTopologySpread
+with the system default constraints for pods a Service, ReplicaSet or StatefulSet selects; ties
+are broken deterministically (fewest pods on the node, then node name) where kube-scheduler picks
+at random, so a script places pods the same way every run. Preemption evicts lower-priority pods
+and nominates the node.
 
-Unschedulable pods are retried, without being re-created, whenever a node or a pod changes
-(what kube-scheduler's queueing hints do, coarsely).
+VolumeBinding's Reserve/PreBind happen in the same pass: a chosen static volume is pre-bound to
+its claim (claimRef), a claim to provision gets `volume.kubernetes.io/selected-node`; the PV
+controller and the provisioner finish the binding. The pod binds at once when the lab's own
+provisioner serves the class, else it waits unbound for an external one, as PreBind waits.
+
+Unschedulable pods are retried, without being re-created, whenever a node, a pod, a claim, a
+volume or a class changes (what kube-scheduler's queueing hints do, coarsely). Node-local
+verdicts and raw scores are cached per node and pod spec until the node's pods change: the next
+replica of a Deployment recomputes them only for the node the previous one went to.
 """
 from __future__ import annotations
 
@@ -73,16 +83,23 @@ def untolerated(pod, node, effects=("NoSchedule", "NoExecute")):
 
 # -- resources ----------------------------------------------------------------------------
 
+_PARSED: dict = {}   # (requests, nonzero) -> parsed: replicas repeat the same few quantities
+
+
 def _container_requests(c: dict, nonzero: bool) -> dict:
-    from pykubectl.api.quantity import milli, value
     req = (c.get("resources") or {}).get("requests") or {}
-    out = {}
-    for k, v in req.items():
-        out[k] = milli(v) if k == "cpu" else value(v)
-    if nonzero:
-        out.setdefault("cpu", DEFAULT_MILLI_CPU)
-        out.setdefault("memory", DEFAULT_MEMORY)
-    return out
+    key = (tuple(req.items()), nonzero)
+    out = _PARSED.get(key)
+    if out is None:
+        from pykubectl.api.quantity import milli, value
+        out = {k: (milli(v) if k == "cpu" else value(v)) for k, v in req.items()}
+        if nonzero:
+            out.setdefault("cpu", DEFAULT_MILLI_CPU)
+            out.setdefault("memory", DEFAULT_MEMORY)
+        if len(_PARSED) > 4096:
+            _PARSED.clear()
+        _PARSED[key] = out
+    return dict(out)
 
 
 def _add(into: dict, r: dict) -> dict:
@@ -134,7 +151,7 @@ def host_ports(pod: dict) -> list[tuple[str, str, int]]:
 class NodeInfo:
     """A node with the pods bound to it and what they ask for (the scheduler cache's NodeInfo)."""
     __slots__ = ("node", "name", "labels", "pods", "requested", "nonzero", "ports", "allocatable",
-                 "affinity_pods", "taints", "unschedulable")
+                 "affinity_pods", "scoring_pods", "taints", "unschedulable", "images", "_counts", "local")
 
     def __init__(self, node: dict):
         from pykubectl.api.quantity import milli, value
@@ -151,12 +168,37 @@ class NodeInfo:
         self.nonzero: dict = {}
         self.ports: list = []
         self.affinity_pods: list[dict] = []   # the few with pod (anti-)affinity: most cycles need only these
+        self.scoring_pods: list[dict] = []    # those whose terms weigh in InterPodAffinity's Score
+        self.images = {n: int(i.get("sizeBytes") or 0) for i in st.get("images") or () for n in i.get("names") or ()}
+        self._counts: dict = {}   # (namespace, selector) -> matching pods, until the pods change
+        self.local: dict = {}     # pod shape -> [local filter verdict, local raw scores], likewise
+
+    def count(self, ns: str, selector, sel_key) -> int:
+        """countPodsMatchSelector: this namespace's pods the selector matches, terminating ones
+        left out; an empty selector counts none."""
+        k = (ns, sel_key)
+        n = self._counts.get(k)
+        if n is None:
+            n = 0
+            if not selector.empty():
+                for p in self.pods:
+                    m = p["metadata"]
+                    if (m.get("namespace") or "") == ns and not m.get("deletionTimestamp") \
+                            and selector.matches(m.get("labels")):
+                        n += 1
+            self._counts[k] = n
+        return n
 
     def add(self, pod: dict) -> None:
         self.pods.append(pod)
+        self._counts, self.local = {}, {}
         aff = (pod.get("spec") or {}).get("affinity") or {}
         if aff.get("podAffinity") or aff.get("podAntiAffinity"):
             self.affinity_pods.append(pod)
+        # an existing pod's required anti-affinity only filters; its other terms score
+        anti = aff.get("podAntiAffinity") or {}
+        if aff.get("podAffinity") or anti.get("preferredDuringSchedulingIgnoredDuringExecution"):
+            self.scoring_pods.append(pod)
         _add(self.requested, pod_requests(pod))
         _add(self.nonzero, {k: v for k, v in pod_requests(pod, True).items() if k in ("cpu", "memory")})
         self.ports += host_ports(pod)
@@ -164,7 +206,9 @@ class NodeInfo:
     def remove(self, pod: dict) -> None:
         uid = pod["metadata"].get("uid")
         self.pods = [p for p in self.pods if p["metadata"].get("uid") != uid]
+        self._counts, self.local = {}, {}
         self.affinity_pods = [p for p in self.affinity_pods if p["metadata"].get("uid") != uid]
+        self.scoring_pods = [p for p in self.scoring_pods if p["metadata"].get("uid") != uid]
         for k, v in pod_requests(pod).items():
             self.requested[k] = self.requested.get(k, 0) - v
         for k, v in pod_requests(pod, True).items():
@@ -179,12 +223,19 @@ class Snapshot:
     """Nodes, their pods and namespace labels at the start of a scheduling cycle; assume() records
     a placement so the next pod of the same cycle sees it."""
 
-    def __init__(self, nodes: list[dict], pods: list[dict], namespaces: list[dict] = ()):
+    def __init__(self, nodes: list[dict], pods: list[dict], namespaces: list[dict] = (),
+                 storage: Storage | None = None, workloads: Workloads | None = None):
+        self.storage = storage   # None: no pod of this cycle has claims, so none was loaded
+        self.workloads = workloads
         self.infos = [NodeInfo(n) for n in sorted(nodes, key=lambda n: n["metadata"]["name"])]
         self.by_name = {i.name: i for i in self.infos}
         self.ns_labels = {n["metadata"]["name"]: n["metadata"].get("labels") or {} for n in namespaces}
         self.next_start = 0   # where the next cycle starts looking (percentageOfNodesToScore)
         self._terms: dict = {}
+        self._shapes: dict = {}
+        self._domains: dict = {}
+        self._image_nodes: dict = {}
+        self._affinity: bool | None = None   # whether any pod has pod (anti-)affinity
         for p in pods:
             node = (p.get("spec") or {}).get("nodeName")
             if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
@@ -199,9 +250,56 @@ class Snapshot:
             self._terms[key] = _terms(pod, kind, required)
         return self._terms[key]
 
+    def shape(self, pod: dict) -> int:
+        """Pods with the same spec get the same node-local verdicts: an id for the spec."""
+        import json
+        spec = json.dumps(pod.get("spec") or {}, sort_keys=True, default=str)
+        return self._shapes.setdefault(spec, len(self._shapes))
+
+    def has_affinity_pods(self) -> bool:
+        """Whether any placed pod has pod (anti-)affinity terms (else InterPodAffinity is idle)."""
+        if self._affinity is None:
+            self._affinity = any(i.affinity_pods for i in self.infos)
+        return self._affinity
+
+    def image_nodes(self, image: str) -> int:
+        """ImageStateSummary.NumNodes: how many nodes hold the image."""
+        n = self._image_nodes.get(image)
+        if n is None:
+            n = self._image_nodes[image] = sum(1 for i in self.infos if image in i.images)
+        return n
+
+    def domain_counts(self, ns: str, c, keys: tuple) -> dict:
+        """Matching pods per value of c.key, over the nodes carrying all `keys` (the constraint's
+        inclusion policies must not depend on the pod); kept up to date by assume()."""
+        k = (ns, c.sel_key, c.key, keys)
+        hit = self._domains.get(k)
+        if hit is None:
+            counts: dict = {}
+            for info in self.infos:
+                if all(x in info.labels for x in keys):
+                    v = info.labels[c.key]
+                    counts[v] = counts.get(v, 0) + info.count(ns, c.selector, c.sel_key)
+            hit = self._domains[k] = (c.selector, counts)
+        return hit[1]
+
+    def changed(self) -> None:
+        """Pods were added to or removed from nodes directly (preemption's what-ifs): shared
+        counts must be recomputed."""
+        self._domains.clear()
+
     def assume(self, pod: dict, node: str) -> None:
-        if node in self.by_name:
-            self.by_name[node].add(pod)
+        info = self.by_name.get(node)
+        if info is None:
+            return
+        info.add(pod)
+        if pod in info.affinity_pods:
+            self._affinity = True
+        m = pod["metadata"]
+        for (ns, _, key, keys), (sel, counts) in self._domains.items():
+            if (m.get("namespace") or "") == ns and not m.get("deletionTimestamp") and not sel.empty() \
+                    and all(x in info.labels for x in keys) and sel.matches(m.get("labels")):
+                counts[info.labels[key]] = counts.get(info.labels[key], 0) + 1
 
 
 # -- pod affinity terms -------------------------------------------------------------------
@@ -251,7 +349,8 @@ class AffinityState:
         ns_labels = snap.ns_labels
         uid = pod["metadata"].get("uid")
         own = bool(self.affinity or self.anti)
-        for info in snap.infos:
+        # neither this pod nor any placed one has affinity terms: nothing to count
+        for info in (snap.infos if own or snap.has_affinity_pods() else ()):
             labels = info.labels
             for p in (info.pods if own else info.affinity_pods):
                 if p["metadata"].get("uid") == uid and uid:
@@ -267,6 +366,7 @@ class AffinityState:
                     if t.key in labels and t.matches(pod, ns_labels):
                         _inc(self.existing_anti, (t.key, labels[t.key]))
         self.self_match = bool(self.affinity) and all(t.matches(pod, ns_labels) for t in self.affinity)
+        self.active = bool(self.affinity or self.anti_counts or self.existing_anti)
 
     def check(self, info: NodeInfo):
         labels = info.labels
@@ -297,41 +397,122 @@ def _inc(d: dict, k, by=1) -> None:
 
 # -- topology spread ----------------------------------------------------------------------
 
+HOSTNAME = "kubernetes.io/hostname"
+# the scheduler's system default constraints (PodTopologySpreadArgs.defaultingType System)
+DEFAULT_SPREAD = (({"topologyKey": HOSTNAME, "maxSkew": 3, "whenUnsatisfiable": "ScheduleAnyway"}),
+                  ({"topologyKey": "topology.kubernetes.io/zone", "maxSkew": 5, "whenUnsatisfiable": "ScheduleAnyway"}))
+
+
+class Workloads:
+    """The Services, ReplicationControllers, ReplicaSets and StatefulSets that helper.DefaultSelector
+    reads to spread pods without constraints of their own."""
+
+    def __init__(self, services=(), rcs=(), rss=(), stss=()):
+        self.services: dict[str, list[dict]] = {}
+        for s in services:
+            self.services.setdefault(s["metadata"].get("namespace") or "", []).append(s)
+        self.owners = {(kind, o["metadata"].get("namespace") or "", o["metadata"]["name"]): o
+                       for kind, objs in (("v1/ReplicationController", rcs), ("apps/v1/ReplicaSet", rss),
+                                          ("apps/v1/StatefulSet", stss)) for o in objs}
+
+
+def default_selector(pod: dict, workloads: Workloads | None):
+    """helper.DefaultSelector: the selectors of the Services selecting the pod merged, ANDed with
+    its controller's (RC, RS or StatefulSet)."""
+    from pykubectl.api.selectors import LabelSelector, from_label_selector, from_match_labels
+    if workloads is None:
+        return LabelSelector()
+    meta = pod["metadata"]
+    ns, labels = meta.get("namespace") or "", meta.get("labels") or {}
+    merged: dict = {}
+    for svc in workloads.services.get(ns, ()):
+        sel = (svc.get("spec") or {}).get("selector")
+        if sel and all(labels.get(k) == v for k, v in sel.items()):   # nil selectors match nothing
+            merged.update(sel)
+    owner = next((o for o in meta.get("ownerReferences") or () if o.get("controller")), None)
+    obj = owner and workloads.owners.get((f"{owner.get('apiVersion')}/{owner.get('kind')}", ns, owner.get("name")))
+    if obj is not None:
+        sel = (obj.get("spec") or {}).get("selector")
+        if owner.get("kind") == "ReplicationController":
+            merged.update(sel or {})
+        else:
+            try:
+                extra = from_label_selector(sel)
+            except Exception:   # an invalid selector adds nothing, as LabelSelectorAsSelector's error does
+                extra = LabelSelector()
+            if not extra.nothing:
+                return LabelSelector(list(from_match_labels(merged).requirements) + list(extra.requirements))
+    return from_match_labels(merged)
+
+
+class SpreadConstraint:
+    """A topologySpreadConstraint with its selector parsed (matchLabelKeys' values ANDed in)."""
+    __slots__ = ("key", "max_skew", "selector", "sel_key", "min_domains", "honor_affinity", "honor_taints")
+
+    def __init__(self, c: dict, pod_labels: dict, selector=None):
+        from pykubectl.api.selectors import EQUALS, LabelSelector, Requirement, from_label_selector
+        self.key = c.get("topologyKey") or ""
+        self.max_skew = int(c.get("maxSkew") or 1)
+        sel = selector if selector is not None else from_label_selector(c.get("labelSelector"))
+        keys = {k: pod_labels[k] for k in c.get("matchLabelKeys") or () if k in pod_labels}
+        if keys and not sel.nothing:
+            sel = LabelSelector(list(sel.requirements) + [Requirement(k, EQUALS, [v]) for k, v in keys.items()])
+        self.selector = sel
+        self.sel_key = (str(sel), sel.nothing)
+        self.min_domains = int(c.get("minDomains") or 0)
+        self.honor_affinity = (c.get("nodeAffinityPolicy") or "Honor") == "Honor"
+        self.honor_taints = c.get("nodeTaintsPolicy") == "Honor"
+
+    def pod_independent(self, selects_nodes: bool) -> bool:
+        """Whether which nodes count does not depend on the incoming pod (then counts are shared)."""
+        return not self.honor_taints and not (self.honor_affinity and selects_nodes)
+
+    def includes(self, pod: dict, info: NodeInfo, selects_nodes: bool) -> bool:
+        """matchNodeInclusionPolicies: whether the node's pods count toward its domain."""
+        if self.honor_affinity and selects_nodes and not node_affinity_matches(pod, info.node):
+            return False
+        return not (self.honor_taints and untolerated(pod, info.node))
+
+
+def spread_constraints(pod: dict, when: str, workloads: Workloads | None) -> list[SpreadConstraint]:
+    """filterTopologySpreadConstraints for `when`, or the system defaults (with the pod's
+    DefaultSelector) for a pod that declares no constraints."""
+    labels = pod["metadata"].get("labels") or {}
+    declared = (pod.get("spec") or {}).get("topologySpreadConstraints")
+    if declared:
+        return [SpreadConstraint(c, labels) for c in declared if c.get("whenUnsatisfiable") == when]
+    if when != "ScheduleAnyway":
+        return []
+    sel = default_selector(pod, workloads)
+    if sel.empty():
+        return []
+    return [SpreadConstraint(c, labels, sel) for c in DEFAULT_SPREAD]
+
+
 class SpreadState:
     """PodTopologySpread's PreFilter for the pod's DoNotSchedule constraints."""
 
-    def __init__(self, pod: dict, snap: Snapshot):
-        from pykubectl.api.selectors import from_label_selector
-        spec = pod.get("spec") or {}
+    def __init__(self, pod: dict, snap: Snapshot, selects_nodes: bool):
         ns = pod["metadata"].get("namespace") or ""
         self.constraints = []
-        for c in spec.get("topologySpreadConstraints") or ():
-            if c.get("whenUnsatisfiable") != "DoNotSchedule":
-                continue
-            sel = from_label_selector(c.get("labelSelector")) if c.get("labelSelector") is not None else None
-            key = c.get("topologyKey") or ""
-            counts: dict = {}
-            for info in snap.infos:
-                if key not in info.labels:
-                    continue
-                # nodeAffinityPolicy Honor (the default): only nodes the pod could select count
-                if (c.get("nodeAffinityPolicy") or "Honor") == "Honor" and not node_affinity_matches(pod, info.node):
-                    continue
-                if c.get("nodeTaintsPolicy") == "Honor" and untolerated(pod, info.node):
-                    continue
-                val = info.labels[key]
-                counts.setdefault(val, 0)
-                if sel is None:
-                    continue
-                for p in info.pods:
-                    if (p["metadata"].get("namespace") or "") == ns and not p["metadata"].get("deletionTimestamp") \
-                            and sel.matches(p["metadata"].get("labels") or {}):
-                        counts[val] += 1
+        cons = spread_constraints(pod, "DoNotSchedule", None)
+        keys = [c.key for c in cons]
+        for c in cons:
+            if c.pod_independent(selects_nodes):
+                counts = snap.domain_counts(ns, c, tuple(keys))
+            else:
+                counts = {}
+                for info in snap.infos:
+                    # only nodes with every constraint's key, and passing its inclusion policies, count
+                    if not all(k in info.labels for k in keys) or not c.includes(pod, info, selects_nodes):
+                        continue
+                    val = info.labels[c.key]
+                    counts[val] = counts.get(val, 0) + info.count(ns, c.selector, c.sel_key)
             lowest = min(counts.values()) if counts else 0
-            if c.get("minDomains") and len(counts) < int(c["minDomains"]):
+            if c.min_domains and len(counts) < c.min_domains:
                 lowest = 0
-            selfm = 1 if sel is not None and sel.matches(pod["metadata"].get("labels") or {}) else 0
-            self.constraints.append((key, int(c.get("maxSkew") or 1), counts, lowest, selfm))
+            selfm = 1 if c.selector.matches(pod["metadata"].get("labels") or {}) else 0
+            self.constraints.append((c.key, c.max_skew, counts, lowest, selfm))
 
     def check(self, info: NodeInfo):
         for key, _, _, _, _ in self.constraints:
@@ -341,6 +522,169 @@ class SpreadState:
             if counts.get(info.labels[key], 0) + selfm - lowest > skew:
                 return UNSCHEDULABLE, ERR_SPREAD
         return None
+
+
+# -- volumes ------------------------------------------------------------------------------
+
+ERR_VOLUME_NODE_CONFLICT = "node(s) had volume node affinity conflict"
+ERR_VOLUME_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
+ERR_PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
+ERR_VOLUME_ZONE = "node(s) had no available volume zone"
+ERR_UNBOUND_IMMEDIATE = "pod has unbound immediate PersistentVolumeClaims"
+NO_PROVISIONER = "kubernetes.io/no-provisioner"
+# the topology labels VolumeZone compares (GA and the deprecated beta ones)
+ZONE_LABELS = {"topology.kubernetes.io/zone": "topology.kubernetes.io/zone",
+               "topology.kubernetes.io/region": "topology.kubernetes.io/region",
+               "failure-domain.beta.kubernetes.io/zone": "topology.kubernetes.io/zone",
+               "failure-domain.beta.kubernetes.io/region": "topology.kubernetes.io/region"}
+
+
+def pod_claim_names(pod: dict) -> list[str]:
+    """The claims a pod's volumes name (generic ephemeral volumes are not modelled)."""
+    return [v["persistentVolumeClaim"]["claimName"] for v in (pod.get("spec") or {}).get("volumes") or ()
+            if (v.get("persistentVolumeClaim") or {}).get("claimName")]
+
+
+class Storage:
+    """The claims, volumes and classes VolumeBinding reads, with what this cycle has assumed
+    (the scheduler's PV and PVC assume caches)."""
+
+    def __init__(self, claims=(), volumes=(), classes=()):
+        self.claims = {(c["metadata"].get("namespace") or "", c["metadata"]["name"]): c for c in claims}
+        self.volumes = {v["metadata"]["name"]: v for v in volumes}
+        self.classes = {c["metadata"]["name"]: c for c in classes}
+
+    def delay_binding(self, claim: dict) -> bool:
+        """IsDelayBindingMode: the claim's class exists and waits for its first consumer."""
+        from pykubectl.storage.binding import claim_class
+        cls = self.classes.get(claim_class(claim))
+        return (cls or {}).get("volumeBindingMode") == "WaitForFirstConsumer"
+
+    def assume_volume(self, pv: dict) -> None:
+        self.volumes[pv["metadata"]["name"]] = pv
+
+    def assume_claim(self, claim: dict) -> None:
+        m = claim["metadata"]
+        self.claims[(m.get("namespace") or "", m["name"])] = claim
+
+
+def claim_fully_bound(claim: dict) -> bool:
+    """isPVCFullyBound: a volume name and the bind-completed annotation."""
+    from pykubectl.storage.binding import BIND_COMPLETED
+    return bool((claim.get("spec") or {}).get("volumeName")) and \
+        BIND_COMPLETED in ((claim["metadata"].get("annotations")) or {})
+
+
+def topology_matches(terms, labels: dict) -> bool:
+    """MatchTopologySelectorTerms: a class's allowedTopologies (ORed terms, ANDed expressions)."""
+    if not terms:
+        return True
+    return any(all(labels.get(e.get("key")) in (e.get("values") or ()) for e in t.get("matchLabelExpressions") or ())
+               for t in terms)
+
+
+class VolumeState:
+    """VolumeBinding's PreFilter (the pod's claims sorted into bound and delayed; `error` when the
+    pod cannot be scheduled anywhere) and VolumeZone's bound-volume topology."""
+
+    def __init__(self, pod: dict, storage: Storage | None):
+        from pykubectl.storage.binding import requested
+        self.storage = storage
+        self.error: str | None = None
+        self.bound: list[tuple[dict, dict | None]] = []
+        self.delayed: list[dict] = []
+        self.zones: list[tuple[str, set]] = []
+        names = pod_claim_names(pod)
+        if not names or storage is None:
+            return
+        ns = pod["metadata"].get("namespace") or ""
+        claims = []
+        for name in names:
+            claim = storage.claims.get((ns, name))
+            if claim is None:
+                self.error = f'persistentvolumeclaim "{name}" not found'
+                return
+            if (claim.get("status") or {}).get("phase") == "Lost":
+                self.error = (f'persistentvolumeclaim "{name}" bound to non-existent persistentvolume '
+                              f'"{(claim.get("spec") or {}).get("volumeName", "")}"')
+                return
+            if claim["metadata"].get("deletionTimestamp"):
+                self.error = f'persistentvolumeclaim "{name}" is being deleted'
+                return
+            claims.append(claim)
+        immediate = False
+        for claim in claims:
+            if claim_fully_bound(claim):
+                self.bound.append((claim, storage.volumes.get(claim["spec"]["volumeName"])))
+            elif storage.delay_binding(claim) and not (claim.get("spec") or {}).get("volumeName"):
+                self.delayed.append(claim)
+            else:
+                immediate = True   # pre-bound claims count as immediate ones too
+        if immediate:
+            self.error = ERR_UNBOUND_IMMEDIATE
+            return
+        self.delayed.sort(key=requested)   # smallest claims pick their volumes first
+        for _, pv in self.bound:
+            for key, value in ((pv or {}).get("metadata", {}).get("labels") or {}).items():
+                if key in ZONE_LABELS:
+                    self.zones.append((key, set(value.split("__"))))
+
+    def find(self, node: dict):
+        """FindPodVolumes: (reasons, static bindings [(claim, pv)], claims to provision)."""
+        from pykubectl.storage.binding import SELECTED_NODE, claim_class, find_best_match, node_fits
+        node_conflict = bind_conflict = pv_missing = False
+        static: list = []
+        provision: list = []
+        for _, pv in self.bound:
+            if pv is None:
+                pv_missing = True
+                break
+            if not node_fits(pv, node):
+                node_conflict = True
+                break
+        name = node["metadata"]["name"]
+        to_match = []
+        for claim in self.delayed:
+            selected = (claim["metadata"].get("annotations") or {}).get(SELECTED_NODE)
+            if selected is None:
+                to_match.append(claim)
+            elif selected != name:
+                bind_conflict = True     # already promised to another node
+                break
+            else:
+                provision.append(claim)
+        if not bind_conflict:
+            chosen: set = set()
+            for claim in to_match:
+                cls = claim_class(claim)
+                pool = [v for n, v in self.storage.volumes.items() if n not in chosen
+                        and ((v.get("spec") or {}).get("storageClassName") or "") == cls]
+                pv = find_best_match(claim, pool, node, True)
+                if pv is None:
+                    provision.append(claim)
+                else:
+                    chosen.add(pv["metadata"]["name"])
+                    static.append((claim, pv))
+            labels = node["metadata"].get("labels") or {}
+            for claim in provision:
+                cls = self.storage.classes.get(claim_class(claim)) or {}
+                if cls.get("provisioner") in (None, "", NO_PROVISIONER) or \
+                        not topology_matches(cls.get("allowedTopologies"), labels):
+                    bind_conflict = True
+                    break
+        reasons = [r for r, bad in ((ERR_VOLUME_NODE_CONFLICT, node_conflict),
+                                    (ERR_VOLUME_BIND_CONFLICT, bind_conflict), (ERR_PV_NOT_EXIST, pv_missing)) if bad]
+        return reasons, static, provision
+
+    def zone_fits(self, labels: dict) -> bool:
+        """VolumeZone's Filter: every bound volume's zone/region label admits the node's."""
+        for key, values in self.zones:
+            v = labels.get(key)
+            if v is None:
+                v = labels.get(ZONE_LABELS[key])
+            if v is None or v not in values:
+                return False
+        return True
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -396,15 +740,46 @@ class Cycle:
         self.req = pod_requests(pod)
         self.ports = host_ports(pod)
         self.affinity = AffinityState(pod, snap)
-        self.spread = SpreadState(pod, snap)
         self.nonzero_req = pod_requests(pod, True)
         self.tolerations = self.spec.get("tolerations")
         na = (self.spec.get("affinity") or {}).get("nodeAffinity") or {}
         self.selects_nodes = bool(self.spec.get("nodeSelector") or na.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        self.spread = SpreadState(pod, snap, self.selects_nodes)
+        self.volumes = VolumeState(pod, snap.storage)
         self.preferred_nodes = na.get("preferredDuringSchedulingIgnoredDuringExecution") or ()
+        self.shape = snap.shape(pod)
+
+    def _local(self, info: NodeInfo) -> list:
+        """What depends only on the node and this pod's spec, cached on the node until its pods
+        change: a Deployment's next replica reuses every node's verdict but the last one's."""
+        hit = info.local.get(self.shape)
+        if hit is None:
+            hit = info.local[self.shape] = [self._local_filter(info), None]
+        return hit
 
     def filter(self, info: NodeInfo):
         """(plugin, code, [reasons]) of the first failing filter, or None when the node fits."""
+        why = self._local(info)[0]
+        if why:
+            return why
+        vols = self.volumes
+        if vols.bound or vols.delayed:
+            reasons = vols.find(info.node)[0]
+            if reasons:
+                return "VolumeBinding", UNRESOLVABLE, reasons
+            if vols.zones and not vols.zone_fits(info.labels):
+                return "VolumeZone", UNRESOLVABLE, [ERR_VOLUME_ZONE]
+        if self.spread.constraints:
+            bad = self.spread.check(info)
+            if bad:
+                return "PodTopologySpread", bad[0], [bad[1]]
+        bad = self.affinity.check(info)
+        if bad:
+            return "InterPodAffinity", bad[0], [bad[1]]
+        return None
+
+    def _local_filter(self, info: NodeInfo):
+        """NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit."""
         spec = self.spec
         if info.unschedulable and not tolerates(
                 self.tolerations, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}):
@@ -422,52 +797,52 @@ class Cycle:
         fit = fit_reasons(self.req, info)
         if fit:
             return "NodeResourcesFit", UNSCHEDULABLE, fit
-        bad = self.spread.check(info)
-        if bad:
-            return "PodTopologySpread", bad[0], [bad[1]]
-        bad = self.affinity.check(info)
-        if bad:
-            return "InterPodAffinity", bad[0], [bad[1]]
         return None
 
     # -- scores -------------------------------------------------------------------------
     def scores(self, infos: list[NodeInfo]) -> dict[str, dict[str, int]]:
         """Per node, per plugin: the normalized score (0-100) before weights."""
-        out = {i.name: {} for i in infos}
-        self._taint_score(infos, out)
-        self._node_affinity_score(infos, out)
-        self._pod_affinity_score(infos, out)
-        for i in infos:
-            o = out[i.name]
-            o["NodeResourcesFit"], o["NodeResourcesBalancedAllocation"] = self._resource_scores(i)
-        return out
+        return score_table(infos, self.columns(infos))
 
-    def _taint_score(self, infos, out):
+    def columns(self, infos: list[NodeInfo]) -> dict[str, list[int]]:
+        """Per plugin, the normalized scores of `infos` in order (lists: the hot path)."""
+        taints, affinity, least, balanced, image = zip(*[self._local_scores(i) for i in infos])
+        # TaintToleration and NodeAffinity normalize against the worst / best node
+        top = max(taints)
+        taint_col = [MAX_SCORE - MAX_SCORE * v // top for v in taints] if top else [MAX_SCORE] * len(infos)
+        top = max(affinity)
+        affinity_col = [MAX_SCORE * v // top for v in affinity] if top else [0] * len(infos)
+        return {"TaintToleration": taint_col, "NodeAffinity": affinity_col,
+                "PodTopologySpread": self._spread_score(infos), "InterPodAffinity": self._pod_affinity_score(infos),
+                "NodeResourcesFit": list(least), "NodeResourcesBalancedAllocation": list(balanced),
+                "ImageLocality": list(image)}
+
+    def _local_scores(self, info: NodeInfo) -> tuple:
+        """The node-local raw scores: untolerated PreferNoSchedule taints, preferred node affinity
+        weight, LeastAllocated, BalancedAllocation and ImageLocality."""
+        hit = self._local(info)
+        if hit[1] is None:
+            hit[1] = (self._taint_raw(info), self._node_affinity_raw(info), *self._resource_scores(info),
+                      self._image_score(info))
+        return hit[1]
+
+    def _taint_raw(self, info: NodeInfo) -> int:
+        if not info.taints:
+            return 0
         tols = [t for t in self.spec.get("tolerations") or () if t.get("effect") in (None, "", "PreferNoSchedule")]
-        raw = {i.name: sum(1 for t in i.taints
-                           if t.get("effect") == "PreferNoSchedule" and not tolerates(tols, t)) for i in infos}
-        top = max(raw.values(), default=0)
-        for n, v in raw.items():
-            out[n]["TaintToleration"] = MAX_SCORE - (MAX_SCORE * v // top if top else 0)
+        return sum(1 for t in info.taints if t.get("effect") == "PreferNoSchedule" and not tolerates(tols, t))
 
-    def _node_affinity_score(self, infos, out):
+    def _node_affinity_raw(self, info: NodeInfo) -> int:
         from pykubectl.api.selectors import node_selector_term_matches
-        pref = self.preferred_nodes
-        if not pref:
-            for i in infos:
-                out[i.name]["NodeAffinity"] = 0
-            return
-        raw = {i.name: sum(int(t.get("weight") or 0) for t in pref
-                           if t.get("weight") and node_selector_term_matches(t.get("preference") or {}, i.node))
-               for i in infos}
-        top = max(raw.values(), default=0)
-        for n, v in raw.items():
-            out[n]["NodeAffinity"] = MAX_SCORE * v // top if top else 0
+        return sum(int(t.get("weight") or 0) for t in self.preferred_nodes
+                   if t.get("weight") and node_selector_term_matches(t.get("preference") or {}, info.node))
 
-    def _pod_affinity_score(self, infos, out):
+    def _pod_affinity_score(self, infos) -> list[int]:
         pod, ns_labels = self.pod, self.snap.ns_labels
         pref = _terms(pod, "podAffinity", False)
         anti = _terms(pod, "podAntiAffinity", False)
+        if not pref and not anti and not any(i.scoring_pods for i in self.snap.infos):
+            return [0] * len(infos)
         topo: dict = {}
 
         def process(terms, target, node_labels, sign):
@@ -478,16 +853,80 @@ class Cycle:
         for info in self.snap.infos:
             if not info.labels:
                 continue
-            for p in (info.pods if pref or anti else info.affinity_pods):
+            for p in (info.pods if pref or anti else info.scoring_pods):
                 process(pref, p, info.labels, 1)
                 process(anti, p, info.labels, -1)
                 process(self.snap.terms(p, "podAffinity", True), pod, info.labels, 1)  # hardPodAffinityWeight 1
                 process(self.snap.terms(p, "podAffinity", False), pod, info.labels, 1)
                 process(self.snap.terms(p, "podAntiAffinity", False), pod, info.labels, -1)
-        raw = {i.name: sum(topo.get(kv, 0) for kv in i.labels.items()) for i in infos}
-        lo, hi = min(raw.values(), default=0), max(raw.values(), default=0)
-        for n, v in raw.items():
-            out[n]["InterPodAffinity"] = int(MAX_SCORE * (v - lo) / (hi - lo)) if topo and hi > lo else 0
+        raw = [sum(topo.get(kv, 0) for kv in i.labels.items()) for i in infos]
+        lo, hi = min(raw, default=0), max(raw, default=0)
+        return [int(MAX_SCORE * (v - lo) / (hi - lo)) if topo and hi > lo else 0 for v in raw]
+
+    def _spread_score(self, infos) -> list[int]:
+        """PodTopologySpread's Score: ScheduleAnyway constraints (or the system defaults) favour
+        the domains with the fewest matching pods; normalized so the emptiest scores 100."""
+        import math
+        cons = spread_constraints(self.pod, "ScheduleAnyway", self.snap.workloads)
+        out = [0] * len(infos)
+        if not cons:
+            return out
+        ns = self.pod["metadata"].get("namespace") or ""
+        require_all = bool(self.spec.get("topologySpreadConstraints"))   # system defaults do not
+        keys = tuple(c.key for c in cons)
+        # nodes without every key are ignored (score 0) under explicit constraints
+        index = [n for n, i in enumerate(infos) if all(k in i.labels for k in keys)] if require_all \
+            else range(len(infos))
+        if not index:
+            return out
+        live = [infos[n] for n in index]
+        raw = [0.0] * len(live)
+        for c in cons:
+            key, base = c.key, c.max_skew - 1
+            if key == HOSTNAME:
+                # per-node counts; the topology size is the number of scored nodes
+                w = math.log(len(live) + 2)
+                ck = (ns, c.sel_key)
+                for n, i in enumerate(live):
+                    if key in i.labels:
+                        cnt = i._counts.get(ck)
+                        raw[n] += (cnt if cnt is not None else i.count(ns, c.selector, c.sel_key)) * w + base
+                continue
+            if not any(key in i.labels for i in live):
+                continue
+            # the domains of the scored nodes (a node without the key is the "" domain)
+            w = math.log(len({i.labels.get(key, "") for i in live}) + 2)
+            if c.pod_independent(self.selects_nodes):
+                counts = self.snap.domain_counts(ns, c, keys if require_all else (key,))
+            else:
+                counts = {}
+                for info in self.snap.infos:
+                    if all(k in info.labels for k in (keys if require_all else (key,))) \
+                            and c.includes(self.pod, info, self.selects_nodes):
+                        v = info.labels[key]
+                        counts[v] = counts.get(v, 0) + info.count(ns, c.selector, c.sel_key)
+            for n, i in enumerate(live):
+                v = i.labels.get(key)
+                if v is not None:
+                    raw[n] += counts.get(v, 0) * w + base
+        rounded = [math.floor(r + 0.5) for r in raw]   # Go's math.Round: halves away from zero
+        lo, hi = min(rounded), max(rounded)
+        for n, v in zip(index, rounded):
+            out[n] = MAX_SCORE if hi == 0 else MAX_SCORE * (hi + lo - v) // hi
+        return out
+
+    def _image_score(self, info: NodeInfo) -> int:
+        """ImageLocality: the sizes of the pod's images already on the node, each scaled by the
+        share of nodes holding it, between 23 MiB and 1000 MiB per container."""
+        if not info.images:
+            return 0
+        spec = self.spec
+        images = [_normalized_image(c.get("image") or "")
+                  for c in list(spec.get("initContainers") or ()) + list(spec.get("containers") or ())]
+        total = len(self.snap.infos)
+        s = sum(int(info.images[img] * (self.snap.image_nodes(img) / total)) for img in images if img in info.images)
+        lo, hi = 23 * MB, 1000 * MB * len(images)
+        return MAX_SCORE * (min(max(s, lo), hi) - lo) // (hi - lo)
 
     def _resource_scores(self, info: NodeInfo) -> tuple[int, int]:
         """NodeResourcesFit's LeastAllocated (request-less containers counted at their defaults)
@@ -505,6 +944,15 @@ class Cycle:
         return least // 2, int((1 - std) * MAX_SCORE)
 
 
+MB = 1024 * 1024
+
+
+def _normalized_image(name: str) -> str:
+    """ImageLocality's normalizedImageName: a tag-less name gets `:latest` and nothing more, so
+    `nginx` does not match the runtime's `docker.io/library/nginx:latest` (as in v1.32)."""
+    return name + ":latest" if name.rfind(":") <= name.rfind("/") else name
+
+
 class Result:
     """What a cycle decided: the node (or None), each rejected node's failure, each feasible
     node's scores."""
@@ -512,10 +960,32 @@ class Result:
     def __init__(self):
         self.node: str | None = None
         self.failures: dict[str, tuple] = {}
-        self.scores: dict[str, dict[str, int]] = {}
+        self.fits: list[NodeInfo] = []
+        self.columns: dict[str, list[int]] = {}   # per plugin, the fits' normalized scores
+        self.totals: dict[str, int] = {}
+        self.pre_filter = ""          # a PreFilter's verdict for every node
+        self.static: list = []        # VolumeBinding's (claim, volume) pairs for the chosen node
+        self.provision: list = []     # and the claims to provision there
+
+    @property
+    def scores(self) -> dict[str, dict[str, int]]:
+        """Each feasible node's normalized score per plugin."""
+        return score_table(self.fits, self.columns) if self.fits else {}
 
     def total(self, node: str) -> int:
-        return sum(WEIGHTS[p] * s for p, s in self.scores[node].items())
+        return self.totals[node]
+
+
+def score_table(infos: list, columns: dict[str, list[int]]) -> dict[str, dict[str, int]]:
+    return {i.name: {p: col[n] for p, col in columns.items()} for n, i in enumerate(infos)}
+
+
+def weighted_totals(columns: dict[str, list[int]]) -> list[int]:
+    """Each node's total: the plugins' normalized scores times their WEIGHTS (unrolled: this runs
+    for every feasible node of every cycle)."""
+    return [3 * t + 2 * (a + s + p) + f + b + i for t, a, s, p, f, b, i in zip(
+        columns["TaintToleration"], columns["NodeAffinity"], columns["PodTopologySpread"], columns["InterPodAffinity"],
+        columns["NodeResourcesFit"], columns["NodeResourcesBalancedAllocation"], columns["ImageLocality"])]
 
 
 def nodes_to_find(n: int, percentage: int = 0) -> int:
@@ -530,15 +1000,27 @@ def nodes_to_find(n: int, percentage: int = 0) -> int:
 def schedule_one(pod: dict, snap: Snapshot) -> Result:
     cyc = Cycle(pod, snap)
     res = Result()
+    if cyc.volumes.error:
+        # a PreFilter rejection: every node gets the same status, the message is said once
+        res.pre_filter = cyc.volumes.error
+        res.failures = {i.name: ("VolumeBinding", UNRESOLVABLE, [res.pre_filter]) for i in snap.infos}
+        return res
     fits = []
     infos, n = snap.infos, len(snap.infos)
     want = nodes_to_find(n)
     processed = 0
+    # only node-local filters: their verdicts are cached per node and pod shape
+    local_only = not (cyc.volumes.bound or cyc.volumes.delayed or cyc.spread.constraints or cyc.affinity.active)
+    shape = cyc.shape
     # round robin from where the last cycle stopped, until enough feasible nodes are found
     for i in range(n):
         info = infos[(snap.next_start + i) % n]
         processed += 1
-        why = cyc.filter(info)
+        if local_only:
+            hit = info.local.get(shape)
+            why = hit[0] if hit is not None else cyc._local(info)[0]
+        else:
+            why = cyc.filter(info)
         if why:
             res.failures[info.name] = why
         else:
@@ -548,11 +1030,15 @@ def schedule_one(pod: dict, snap: Snapshot) -> Result:
     snap.next_start = (snap.next_start + processed) % n if n else 0
     if not fits:
         return res
-    res.scores = cyc.scores(fits)
+    res.fits, res.columns = fits, cyc.columns(fits)
     # ties: fewest pods, then name (kube-scheduler picks uniformly at random among the best)
-    totals = {name: sum(WEIGHTS[p] * v for p, v in sc.items()) for name, sc in res.scores.items()}
-    best = min(fits, key=lambda i: (-totals[i.name], len(i.pods), i.name))
+    totals = weighted_totals(res.columns)
+    res.totals = {i.name: t for i, t in zip(fits, totals)}
+    top = max(totals)
+    best = min((i for i, t in zip(fits, totals) if t == top), key=lambda i: (len(i.pods), i.name))
     res.node = best.name
+    if cyc.volumes.delayed:
+        _, res.static, res.provision = cyc.volumes.find(best.node)
     return res
 
 
@@ -563,15 +1049,21 @@ def histogram(reasons) -> str:
     return ", ".join(sorted(f"{n} {r}" for r, n in counts.items()))
 
 
-def fit_error(n_nodes: int, failures: dict, post_filter: str = "") -> str:
-    """framework.FitError.Error()."""
+def fit_error(n_nodes: int, failures: dict, post_filter: str = "", pre_filter: str = "") -> str:
+    """framework.FitError.Error(): a PreFilter's message once, else the per-node histogram."""
     msg = f"0/{n_nodes} nodes are available:"
-    hist = histogram(r for _, _, reasons in failures.values() for r in reasons)
+    hist = pre_filter or histogram(r for _, _, reasons in failures.values() for r in reasons)
     if hist:
         msg += f" {hist}."
     if post_filter:
         msg += f" {post_filter}"   # PostFilter messages bring their own full stop
     return msg
+
+
+def _fails(pod: dict, snap: Snapshot, info: NodeInfo):
+    """The pod's first failing filter on `info` after its pods were changed in place."""
+    snap.changed()
+    return Cycle(pod, snap).filter(info)
 
 
 def pod_priority(pod: dict) -> int:
@@ -604,19 +1096,21 @@ def preempt(pod: dict, snap: Snapshot, res: Result):
             continue
         for p in lower:
             info.remove(p)
-        if Cycle(pod, snap).filter(info):
+        if _fails(pod, snap, info):
             for p in lower:
                 info.add(p)
+            snap.changed()
             statuses[info.name] = list(res.failures[info.name][2])
             continue
         victims = []
         for p in lower:   # reprieve, most important first
             info.add(p)
-            if Cycle(pod, snap).filter(info):
+            if _fails(pod, snap, info):
                 info.remove(p)
                 victims.append(p)
         for p in victims:
             info.add(p)
+        snap.changed()
         candidates.append((info.name, victims))
     if candidates:
         # fewest high-priority victims, then fewest victims, then name
@@ -649,13 +1143,18 @@ def _attempted(pod: dict) -> bool:
 class Scheduler(Controller):
     name = "scheduler"
     manager = "kube-scheduler"
-    watches = (("", "pods"), ("", "nodes"), ("", "namespaces"))
+    watches = (("", "pods"), ("", "nodes"), ("", "namespaces"), ("", "persistentvolumeclaims"),
+               ("", "persistentvolumes"), ("storage.k8s.io", "storageclasses"))
 
     def keys_for(self, type_, group, res, obj):
-        if res == "nodes":
-            return [PENDING]      # a node added, relabelled, retainted or uncordoned
+        if res in ("nodes", "persistentvolumes", "storageclasses"):
+            return [PENDING]      # a node added, relabelled, retainted or uncordoned; a volume or class
         if res == "namespaces":
             return [PENDING] if type_ != "DELETED" else []   # namespaceSelector terms
+        if res == "persistentvolumeclaims":
+            # a claim created, bound or given its selected node: the pods that use it
+            meta = obj.get("metadata") or {}
+            return [make_key("", res, meta.get("namespace", ""), meta["name"])] if type_ != "DELETED" else []
         meta = obj.get("metadata") or {}
         if type_ != "DELETED" and _schedulable(obj):
             return [make_key("", "pods", meta.get("namespace", ""), meta["name"])]
@@ -663,21 +1162,41 @@ class Scheduler(Controller):
         return [PENDING]
 
     def reconcile(self, key, view, now):
-        if key != PENDING:
+        res = split_key(key)[1] if key != PENDING else ""
+        if res == "persistentvolumeclaims":
+            _, _, ns, claim = split_key(key)
+            if not any(_schedulable(p) and claim in pod_claim_names(p) for p in view.list("pods", ns)):
+                return []
+        elif key != PENDING:
             _, _, ns, name = split_key(key)
             pod = view.get("pods", ns, name)
             if pod is None or not _schedulable(pod):
                 return []   # bound already (often by this same batch) or gone: no listing
+        elif not any(_attempted(p) for p in view.list("pods", index=("unbound", "true"))):
+            return []   # PENDING with no pod waiting for room (the store indexes unbound pods)
         pods = view.list("pods")
         if key == PENDING:
             todo = [p for p in pods if _schedulable(p) and _attempted(p)]
+        elif res == "persistentvolumeclaims":
+            todo = [p for p in pods if _schedulable(p) and (p["metadata"].get("namespace") or "") == ns
+                    and claim in pod_claim_names(p)]
         else:
             # every pod not yet tried goes in this one cycle's snapshot, as the active queue would
             todo = [p for p in pods if _schedulable(p) and not _attempted(p)
                     or p["metadata"].get("uid") == pod["metadata"].get("uid")]
         if not todo:
             return []
-        snap = Snapshot(view.list("nodes"), pods, view.list("namespaces"))
+        storage = None
+        if any(pod_claim_names(p) for p in todo):
+            storage = Storage(view.list("persistentvolumeclaims"), view.list("persistentvolumes"),
+                              view.list("storageclasses.storage.k8s.io"))
+        workloads = None
+        if any(p["metadata"].get("labels") and not (p.get("spec") or {}).get("topologySpreadConstraints")
+               for p in todo):
+            # the system default spreading needs the Services and controllers selecting the pods
+            workloads = Workloads(view.list("services"), view.list("replicationcontrollers"),
+                                  view.list("replicasets.apps"), view.list("statefulsets.apps"))
+        snap = Snapshot(view.list("nodes"), pods, view.list("namespaces"), storage, workloads)
         actions = []
         # the scheduling queue's order: priority first, then the oldest
         for pod in sorted(todo, key=lambda p: (-pod_priority(p), p["metadata"].get("creationTimestamp") or "",
@@ -687,12 +1206,13 @@ class Scheduler(Controller):
 
     def schedule(self, pod, snap, now):
         res = schedule_one(pod, snap)
-        pod = copy.deepcopy(pod)
+        # spec and status get new values (never changed in place): copies one level deep suffice
+        pod = {**pod, "spec": dict(pod.get("spec") or {}), "status": dict(pod.get("status") or {})}
         meta = pod["metadata"]
-        st = pod.setdefault("status", {})
+        st = pod["status"]
         if res.node is None:
             node, victims, post = preempt(pod, snap, res) if res.failures else (None, [], "")
-            msg = fit_error(len(snap.infos), res.failures, post)
+            msg = fit_error(len(snap.infos), res.failures, post, res.pre_filter)
             actions = []
             if node:
                 for v in victims:
@@ -708,6 +1228,7 @@ class Scheduler(Controller):
                                 Put("pods", marked, status=True),
                                 Delete("pods", vm.get("namespace", ""), vm["name"], uid=vm.get("uid"))]
                     snap.by_name[node].remove(v)
+                    snap.changed()
             old = [c for c in st.get("conditions") or [] if c.get("type") == "PodScheduled"]
             if old and old[0].get("message") == msg and old[0].get("status") == "False" \
                     and (not node or st.get("nominatedNodeName") == node):
@@ -723,14 +1244,53 @@ class Scheduler(Controller):
                     Event(pod, "Warning", "FailedScheduling", msg, dict(SOURCE))]
         node_name = res.node
         snap.assume(pod, node_name)
+        actions = self.bind_volumes(res, snap, node_name)
+        if not all(_simulated_provisioner(snap.storage, c) for c in res.provision):
+            # PreBind waits for an external provisioner this cluster does not run: the pod stays
+            # unbound, and its claims' selected node keeps the next attempt on this node
+            return actions
         pod["spec"]["nodeName"] = node_name
         st.pop("nominatedNodeName", None)
         st["conditions"] = [c for c in st.get("conditions") or [] if c.get("type") != "PodScheduled"] + [
             {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
              "lastTransitionTime": rfc3339(now)}]
-        return [Put("pods", pod),
+        return actions + [
+                Put("pods", pod),
                 Event(pod, "Normal", "Scheduled",
                       f"Successfully assigned {meta.get('namespace')}/{meta['name']} to {node_name}", dict(SOURCE))]
+
+    @staticmethod
+    def bind_volumes(res, snap, node_name) -> list:
+        """VolumeBinding's Reserve and PreBind: the chosen volumes pre-bound to their claims
+        (the PV controller then completes the binding), the other claims given the selected node
+        (their provisioner then provisions for it)."""
+        from pykubectl.storage import binding as b
+        out = []
+        for claim, pv in res.static:
+            if b.bound_to(pv, claim) and (pv["spec"]["claimRef"].get("uid") == claim["metadata"].get("uid")):
+                continue
+            pv = copy.deepcopy(pv)   # GetBindVolumeToClaim
+            if not pv["spec"].get("claimRef"):
+                pv["metadata"].setdefault("annotations", {}).setdefault(b.BOUND_BY_CONTROLLER, "yes")
+            pv["spec"]["claimRef"] = b.claim_ref(claim)
+            snap.storage.assume_volume(pv)
+            out.append(Put("persistentvolumes", pv))
+        for claim in res.provision:
+            if (claim["metadata"].get("annotations") or {}).get(b.SELECTED_NODE) == node_name:
+                continue
+            claim = copy.deepcopy(claim)
+            claim["metadata"].setdefault("annotations", {})[b.SELECTED_NODE] = node_name
+            snap.storage.assume_claim(claim)
+            out.append(Put("persistentvolumeclaims", claim))
+        return out
+
+
+def _simulated_provisioner(storage: Storage, claim: dict) -> bool:
+    """Whether a provisioner this cluster runs serves the claim's class, so binding completes
+    within the same reconcile (the only one is the lab's NFS provisioner)."""
+    from pykubectl.controllers.provisioner import PROVISIONER
+    from pykubectl.storage.binding import claim_class
+    return (storage.classes.get(claim_class(claim)) or {}).get("provisioner") == PROVISIONER
 
 
 def controllers(cluster):

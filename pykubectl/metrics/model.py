@@ -10,8 +10,14 @@ Stated once, so learners can predict what `kubectl top` and the HPA will see:
   buffers grow at once with traffic and are returned by the runtime's garbage collector
   MEM_HOLD_SECONDS after the traffic drops, then memory falls back to its base. kubetm/app idles
   at 2Mi and holds 150Ki per request per second (50 rps -> 2Mi + 7500Ki ~ 9.3Mi).
-- A container whose memory demand exceeds its memory limit is OOMKilled (`oom_killed`); its usage
-  is reported at the limit.
+- A container whose memory demand exceeds its memory limit is OOMKilled (`oom_killed`): the
+  kubelet kills it the moment the rate it serves pushes it over (a load starts, or its Service's
+  other endpoints go away and it takes their share): Terminated, reason OOMKilled, exit code 137,
+  then restarted per restartPolicy with kubelet's back-off (CrashLoopBackOff), out of the
+  Service's endpoints meanwhile. A restarted container starts with empty buffers, so only the
+  rate it serves then counts. kubetm/app with a 20Mi limit holds up to 122 rps:
+  2Mi + 122 x 150Ki < 20Mi < 2Mi + 123 x 150Ki. A scrape that sees demand over the limit
+  reports usage at the limit.
 - A container that is not running uses nothing. Traffic reaches only ready pods, split evenly as
   kube-proxy's random choice does on average (see `traffic.per_pod_rps`).
 """

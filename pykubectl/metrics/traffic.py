@@ -23,6 +23,8 @@ def wake_hpas(txn, entry: dict) -> None:
     """Timers for the HPA controller at the moments a load changes what pods use."""
     for at in (entry["start"], entry["end"], entry["end"] + MEM_HOLD_SECONDS):
         txn.set_timer(HPA_CONTROLLER, f"load|{entry['namespace']}|{at}", at)
+    # and the kubelet, whose OOM killer acts when what a pod serves rises
+    txn.set_timer("kubelet", f"load|{entry['namespace']}|{entry['start']}", entry["start"])
 
 
 def register_load(view, namespace: str, service: str, rps: float, start: float, duration: float,

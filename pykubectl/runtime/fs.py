@@ -10,6 +10,12 @@ computes probe outcomes in closed form from these mtimes.
 
 A write wakes the kubelet for the pods it can concern (a timer due now), since an exec probe's
 answer may have changed.
+
+ConfigMap, Secret, downwardAPI and projected volumes are not stored: their files are computed
+from the objects at each read (`_projected_files`), so they follow the objects as kubelet's
+sync makes them do; a projected ServiceAccount token is signed with the cluster's key and stays
+the same until kubelet would renew it. Every image's root has the usual top directories
+(IMAGE_DIRS), so `touch /tmp/x` works.
 """
 from __future__ import annotations
 
@@ -152,6 +158,10 @@ def container_fs(view, pod: dict, container: str, now: float = 0.0) -> FS:
     return FS(db_of(view), f"pod/{pod['metadata'].get('uid')}/ctr/{container}/{restarts}", now, _waker(view, now))
 
 
+# the directories every image's root filesystem has (so `touch /tmp/x` works in any container)
+IMAGE_DIRS = frozenset({"/bin", "/dev", "/etc", "/home", "/proc", "/root", "/run", "/sys", "/tmp", "/usr", "/var"})
+
+
 class PodFS:
     """A container's view of files: its volume mounts (longest mountPath first) over its own
     writable layer. Methods take container paths; `resolve` says which FS and path answer."""
@@ -159,7 +169,7 @@ class PodFS:
     def __init__(self, view, pod: dict, container: str, now: float = 0.0):
         self.view, self.pod, self.container, self.now = view, pod, container, now
         spec = pod.get("spec") or {}
-        c = next((x for x in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+        c = next((x for k in ("containers", "initContainers", "ephemeralContainers") for x in spec.get(k) or []
                   if x.get("name") == container), {})
         vols = {v.get("name"): v for v in spec.get("volumes") or []}
         self.mounts = []
@@ -189,14 +199,21 @@ class PodFS:
                         return node_fs(self.view, where[0], self.now), norm(posixpath.join(base, rest))
                 if "emptyDir" in vol:
                     return volume_fs(self.view, self.pod, vol["name"], self.now), norm("/" + posixpath.join(sub, rest))
-                src = _projected_files(self.view, self.pod, vol)
+                src = _projected_files(self.view, self.pod, vol, self.now)
                 if src is not None:
                     return _DictFS(src), norm("/" + rest)
         return self.root, p
 
     def kind(self, path):
         fs, p = self.resolve(path)
-        return fs.kind(p)
+        k = fs.kind(p)
+        if k is None and fs is self.root and p in IMAGE_DIRS and not self._removed(p):
+            return "d"
+        return k
+
+    def _removed(self, p):
+        r = self.root._row(p)
+        return bool(r) and r[0] == "x"
 
     def exists(self, path):
         return self.kind(path) is not None
@@ -224,10 +241,14 @@ class PodFS:
     def remove(self, path):
         fs, p = self.resolve(path)
         fs.remove(p)
+        if fs is self.root and p in IMAGE_DIRS:
+            fs._put(p, "x")     # the image's directory has no row: leave a tombstone
 
     def listdir(self, path):
         fs, p = self.resolve(path)
         names = set(fs.listdir(p))
+        if fs is self.root and p == "/":
+            names |= {d[1:] for d in IMAGE_DIRS if not self._removed(d)}
         base = norm(path).rstrip("/") + "/"
         for mp, *_ in self.mounts:      # mount points show in their parent directory
             if mp.startswith(base) and mp != base.rstrip("/"):
@@ -262,21 +283,132 @@ class _DictFS:
     write = touch = mkdir = remove = _ro
 
 
-def _projected_files(view, pod, vol) -> dict | None:
+def _projected_files(view, pod, vol, now: float = 0.0) -> dict | None:
+    """The files of a configMap, secret, downwardAPI or projected volume, read from the objects
+    as they are now (so they follow them, as kubelet's sync does); None for other volumes."""
+    if "projected" in vol:
+        files: dict = {}
+        for src in (vol["projected"] or {}).get("sources") or ():
+            if "serviceAccountToken" in src:
+                tok = src["serviceAccountToken"]
+                token = _bound_token(view, pod, tok, now)
+                if token is not None:
+                    files["/" + tok.get("path", "token")] = token
+                continue
+            files.update(_projected_files(view, pod, src, now) or {})
+        return files
+    if "downwardAPI" in vol:
+        out = {}
+        for it in (vol["downwardAPI"] or {}).get("items") or ():
+            if "fieldRef" in it:
+                v = field_value(pod, it["fieldRef"].get("fieldPath", ""), whole_maps=True)
+            else:
+                v = resource_value(view, pod, it.get("resourceFieldRef") or {})
+            out["/" + it["path"]] = "" if v is None else str(v)
+        return out
+    if "configMap" in vol or "secret" in vol:
+        return _object_files(view, pod, vol)
+    return None
+
+
+def _object_files(view, pod, vol) -> dict:
     import base64
     ns = pod["metadata"].get("namespace") or "default"
-    if "configMap" in vol or "secret" in vol:
-        src = vol.get("configMap") or vol.get("secret")
-        kind, name = ("configmaps", src.get("name")) if "configMap" in vol else ("secrets", src.get("secretName"))
-        try:
-            obj = view.get(kind, ns, name) if hasattr(view, "get") else None
-        except Exception:
-            obj = None
-        data = dict((obj or {}).get("data") or {})
-        if kind == "secrets":
-            data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in data.items()}
-        items = src.get("items")
-        if items:
-            return {"/" + it["path"]: data.get(it["key"], "") for it in items}
-        return {"/" + k: v for k, v in data.items()}
+    src = vol.get("configMap") or vol.get("secret")
+    # a volume names its Secret `secretName`, a projected source `name`
+    kind, name = ("configmaps", src.get("name")) if "configMap" in vol else ("secrets", src.get("secretName") or src.get("name"))
+    try:
+        obj = view.get(kind, ns, name) if hasattr(view, "get") else None
+    except Exception:
+        obj = None
+    data = dict((obj or {}).get("data") or {})
+    if kind == "secrets":
+        data = {k: base64.b64decode(v).decode("utf-8", "replace") for k, v in data.items()}
+    items = src.get("items")
+    if items:
+        return {"/" + it["path"]: data.get(it["key"], "") for it in items}
+    return {"/" + k: v for k, v in data.items()}
+
+
+def _go_map(m: dict) -> str:
+    """fieldpath.FormatMap: sorted `key="value"` lines, no trailing newline."""
+    import json
+    return "\n".join(f"{k}={json.dumps(m[k], ensure_ascii=False)}" for k in sorted(m))
+
+
+def field_value(pod: dict, path: str, whole_maps: bool = False):
+    """A downward API fieldRef's value (None when the field is unset). Whole label and
+    annotation maps only in volumes (`whole_maps`), as the API allows."""
+    m, st, sp = pod.get("metadata") or {}, pod.get("status") or {}, pod.get("spec") or {}
+    simple = {"metadata.name": m.get("name"), "metadata.namespace": m.get("namespace"),
+              "metadata.uid": m.get("uid"), "spec.nodeName": sp.get("nodeName"),
+              "spec.serviceAccountName": sp.get("serviceAccountName"), "status.hostIP": st.get("hostIP"),
+              "status.podIP": st.get("podIP"),
+              "status.hostIPs": ",".join(x.get("ip", "") for x in st.get("hostIPs") or ()) or None,
+              "status.podIPs": ",".join(x.get("ip", "") for x in st.get("podIPs") or ()) or None}
+    if path in simple:
+        return simple[path]
+    for prefix, d in (("metadata.labels", m.get("labels") or {}), ("metadata.annotations", m.get("annotations") or {})):
+        if path == prefix and whole_maps:
+            return _go_map(d)
+        if path.startswith(prefix + "['"):
+            return d.get(path[len(prefix) + 2:-2])
     return None
+
+
+def resource_value(view, pod: dict, ref: dict) -> str:
+    """A resourceFieldRef's value: the container's request or limit divided by the divisor and
+    rounded up; an unset limit is the node's allocatable (kubelet's rule)."""
+    import math
+    from pykubectl.api.quantity import milli
+    spec = pod.get("spec") or {}
+    c = next((x for x in spec.get("containers") or () if x.get("name") == ref.get("containerName")),
+             (spec.get("containers") or [{}])[0])
+    kind, _, res = (ref.get("resource") or "").partition(".")
+    q = ((c.get("resources") or {}).get(kind) or {}).get(res)
+    if q is None and kind == "limits":
+        node = view.get("nodes", "", spec.get("nodeName") or "") if hasattr(view, "get") else None
+        q = (((node or {}).get("status") or {}).get("allocatable") or {}).get(res)
+    if q is None:
+        return "0"
+    divisor = str(ref.get("divisor") or "1")
+    if divisor in ("0", ""):
+        divisor = "1"
+    return str(math.ceil(milli(str(q)) / milli(divisor)))
+
+
+def _bound_token(view, pod, src: dict, now: float) -> str | None:
+    """The pod's bound ServiceAccount token, as kubelet's TokenRequest gets it: signed with the
+    cluster's key on the real clock, renewed at 80% of its lifetime (so the same token is read
+    until then). The default volume's 3607 s asks kube-apiserver for its one-year extension."""
+    import uuid
+    from datetime import datetime, timezone
+    cluster = getattr(getattr(view, "server", None), "cluster", None)
+    if cluster is None:
+        return None
+    try:
+        with open(cluster.pki_path("sa.key")) as f:
+            key = f.read()
+    except OSError:
+        return None
+    from pykubectl import pki
+    seconds = int(src.get("expirationSeconds") or 3600)
+    renew = max(int(seconds * 0.8), 1)
+    real = (now or cluster.clock.now()) - cluster.clock.skew()
+    iat = datetime.fromtimestamp(int(real // renew) * renew, timezone.utc)
+    extend = seconds == 3607
+    m, sp = pod["metadata"], pod.get("spec") or {}
+    sa = sp.get("serviceAccountName") or "default"
+    ns = m.get("namespace") or "default"
+    sa_obj = view.get("serviceaccounts", ns, sa) if hasattr(view, "get") else None
+    node = sp.get("nodeName") or ""
+    node_obj = view.get("nodes", "", node) if node and hasattr(view, "get") else None
+    claims = pki.service_account_claims(
+        ns, sa, ((sa_obj or {}).get("metadata") or {}).get("uid", ""), now=iat,
+        expiry=365 * 24 * 3600 if extend else seconds,
+        audiences=(src["audience"],) if src.get("audience") else (pki.DEFAULT_ISSUER,),
+        pod=(m.get("name", ""), m.get("uid", "")),
+        node=(node, ((node_obj or {}).get("metadata") or {}).get("uid", "")) if node else None,
+        jti=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{m.get('uid')}/{iat.timestamp()}")),
+        warnafter=datetime.fromtimestamp(iat.timestamp() + seconds, timezone.utc) if extend else None)
+    return pki.sign_token(key, claims)

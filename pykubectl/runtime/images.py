@@ -77,6 +77,23 @@ def full_name(image: str) -> str:
     return ref
 
 
+# unpacked sizes the simulated containerd reports (kubelet's "Image size: N bytes", a node's
+# status.images): the order of magnitude of the real images, not their exact bytes
+SIZES = {"nginx": 72_188_133, "busybox": 2_166_802, "alpine": 3_648_727, "ubuntu": 29_754_422,
+         "kubetm/app": 86_352_411, "kubetm/init": 86_352_411, "kubetm/shopping": 86_352_411,
+         "kubetm/customer": 86_352_411, "kubetm/order": 86_352_411}
+DEFAULT_SIZE = 50_000_000
+
+
+def size(image: str) -> int:
+    """The simulated size of an image in bytes (by repository; tags share a size)."""
+    repo = full_name(image).rsplit(":", 1)[0]
+    for short in (repo.removeprefix("docker.io/library/"), repo.removeprefix("docker.io/")):
+        if short in SIZES:
+            return SIZES[short]
+    return DEFAULT_SIZE
+
+
 def ignores_sigterm(image: str) -> bool:
     return bool(behaviour(image).get("ignores_sigterm"))
 

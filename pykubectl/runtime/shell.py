@@ -79,24 +79,14 @@ def container_env(view, pod: dict, c: dict) -> dict:
 
 
 def _field(pod, path):
-    m, st, sp = pod.get("metadata") or {}, pod.get("status") or {}, pod.get("spec") or {}
-    simple = {"metadata.name": m.get("name"), "metadata.namespace": m.get("namespace"),
-              "metadata.uid": m.get("uid"), "spec.nodeName": sp.get("nodeName"),
-              "spec.serviceAccountName": sp.get("serviceAccountName"), "status.hostIP": st.get("hostIP"),
-              "status.podIP": st.get("podIP")}
-    if path in simple:
-        return simple[path]
-    for prefix, d in (("metadata.labels", m.get("labels") or {}), ("metadata.annotations", m.get("annotations") or {})):
-        if path.startswith(prefix + "['"):
-            return d.get(path[len(prefix) + 2:-2])
-    return None
+    return rfs.field_value(pod, path)
 
 
 def run(view, pod: dict, container: str, argv: list[str], stdin: str = "", now: float | None = None):
     """Run argv in pod's container: (stdout, stderr, exit_code)."""
     from pykubectl.runtime import images
     spec = pod.get("spec") or {}
-    c = next((x for x in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+    c = next((x for k in ("containers", "initContainers", "ephemeralContainers") for x in spec.get(k) or []
               if x.get("name") == container), {})
     now = _now(view, now)
     ctx = Ctx(view, rfs.PodFS(view, pod, container, now), now,
@@ -419,3 +409,142 @@ def _pwd(ctx, args, stdin):
 BUILTINS = {"cat": _cat, "ls": _ls, "touch": _touch, "mkdir": _mkdir, "rm": _rm, "echo": _echo, "env": _env,
             "printenv": _printenv, "hostname": _hostname, "date": _date, "sleep": _sleep, "true": _true,
             "false": _false, "pwd": _pwd, ":": _true}
+
+
+# -- tar and test: what `kubectl cp` runs in a container -------------------------------------
+# Streams are text here: bytes ride through as UTF-8 with surrogateescape (the exec edge
+# decodes and encodes them the same way); file contents are stored as UTF-8 text.
+
+def _tar(ctx, args, stdin):
+    import io
+    import tarfile
+    opts, rest = _tar_args(args)
+    if opts is None:
+        _msg(ctx, "tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options",
+             "tar: need -c, -x or -t")
+        return 2
+    mode, archive, cwd, paths = opts["mode"], opts["file"], opts["dir"], rest
+    if archive not in ("-", None):
+        _msg(ctx, f"tar: {archive}: Cannot open: Read-only file system", f"tar: can't open '{archive}': Read-only file system")
+        return 2
+    if cwd and ctx.files.kind(cwd) != "d":
+        _msg(ctx, f"tar: {cwd}: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now",
+             f"tar: can't change directory to '{cwd}': No such file or directory")
+        return 2
+    base = cwd or "/"
+    if mode == "c":
+        if not paths:
+            _msg(ctx, "tar: Cowardly refusing to create an empty archive", "tar: empty archive")
+            return 2
+        buf = io.BytesIO()
+        code = 0
+        warned = False
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
+            for p in paths:
+                full = rfs.norm(p, base)
+                if ctx.files.kind(full) is None:
+                    _msg(ctx, f"tar: {p}: Cannot stat: No such file or directory",
+                         f"tar: {p}: No such file or directory")
+                    code = 2 if ctx.flavor != "busybox" else 1
+                    continue
+                if p.startswith("/") and not warned:
+                    _msg(ctx, "tar: Removing leading `/' from member names",
+                         "tar: removing leading '/' from member names")
+                    warned = True
+                _tar_add(ctx, tf, full, p.lstrip("/") or ".")
+        if code and ctx.flavor != "busybox":
+            ctx.err.append("tar: Exiting with failure status due to previous errors\n")
+        ctx.out.append(buf.getvalue().decode("utf-8", "surrogateescape"))
+        return code
+    data = stdin.encode("utf-8", "surrogateescape")
+    try:
+        tf = tarfile.open(fileobj=io.BytesIO(data), mode="r")
+        members = tf.getmembers()
+    except tarfile.TarError:
+        _msg(ctx, "tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors",
+             "tar: short read")
+        return 2
+    for m in members:
+        name = m.name.lstrip("/")
+        target = rfs.norm(name, base)
+        if mode == "t":
+            ctx.out.append(m.name + ("/" if m.isdir() and not m.name.endswith("/") else "") + "\n")
+            continue
+        try:
+            if m.isdir():
+                ctx.files.mkdir(target)
+            elif m.isfile():
+                parent = target.rsplit("/", 1)[0] or "/"
+                if ctx.files.kind(parent) != "d":
+                    ctx.files.mkdir(parent)
+                raw = tf.extractfile(m).read()
+                ctx.files.write(target, raw.decode("utf-8", "replace"))
+        except PermissionError:
+            _msg(ctx, f"tar: {name}: Cannot open: Read-only file system",
+                 f"tar: can't open '{name}': Read-only file system")
+            return 2
+    return 0
+
+
+def _tar_args(args):
+    """({mode, file, dir}, paths) from GNU-style bundled or dashed options; None when no mode."""
+    opts = {"mode": None, "file": None, "dir": None}
+    rest = []
+    words = list(args)
+    first = True
+    while words:
+        w = words.pop(0)
+        if w.startswith("--"):
+            if w.startswith("--directory="):
+                opts["dir"] = w.split("=", 1)[1]
+            elif w.startswith("--file="):
+                opts["file"] = w.split("=", 1)[1]
+            continue          # --no-same-owner, --no-same-permissions: nothing to keep here
+        bundle = w[1:] if w.startswith("-") and len(w) > 1 else (w if first and not w.startswith("/") else None)
+        first = False
+        if bundle is None:
+            rest.append(w)
+            continue
+        for ch in bundle:
+            if ch in "cxt":
+                opts["mode"] = ch
+            elif ch == "f":
+                opts["file"] = words.pop(0) if words else "-"
+            elif ch == "C":
+                opts["dir"] = words.pop(0) if words else None
+    if opts["mode"] is None:
+        return None, rest
+    return opts, rest
+
+
+def _tar_add(ctx, tf, full, name):
+    import io
+    import tarfile
+    kind = ctx.files.kind(full)
+    info = tarfile.TarInfo(name)
+    info.mtime = int(ctx.now)
+    if kind == "d":
+        info.type, info.mode = tarfile.DIRTYPE, 0o755
+        tf.addfile(info)
+        for child in ctx.files.listdir(full):
+            _tar_add(ctx, tf, full.rstrip("/") + "/" + child, name.rstrip("/") + "/" + child)
+        return
+    data = (ctx.files.read(full) or "").encode()
+    info.size, info.mode = len(data), 0o644
+    tf.addfile(info, io.BytesIO(data))
+
+
+def _test(ctx, args, stdin):
+    if args and args[-1] == "]":
+        args = args[:-1]
+    if len(args) == 2 and args[0] in ("-d", "-f", "-e"):
+        k = ctx.files.kind(args[1])
+        return 0 if (k == "d" if args[0] == "-d" else k == "f" if args[0] == "-f" else k is not None) else 1
+    if len(args) == 2 and args[0] in ("-n", "-z"):
+        return 0 if bool(args[1]) == (args[0] == "-n") else 1
+    if len(args) == 3 and args[1] in ("=", "==", "!="):
+        return 0 if (args[0] == args[2]) == (args[1] != "!=") else 1
+    return 0 if len(args) == 1 and args[0] else 1
+
+
+BUILTINS.update({"tar": _tar, "test": _test, "[": _test})

@@ -15,9 +15,10 @@ _GET_PATCH_UPDATE = ("get", "patch", "update")
 _CONNECT = ("create", "delete", "get", "patch", "update")
 
 
-def _subresource(kind, sub: str) -> tuple[str, str, str, tuple]:
-    """(group, version, kind, verbs) a subresource answers with, as the apiserver reports it."""
-    same = (kind.group, kind.version, kind.kind)
+def _subresource(kind, sub: str, version: str) -> tuple[str, str, str, tuple]:
+    """(group, version, kind, verbs) a subresource answers with in `version`, as the apiserver
+    reports it."""
+    same = (kind.group, version, kind.kind)
     table = {
         "status": same + (_GET_PATCH_UPDATE,),
         "scale": ("autoscaling", "v1", "Scale", _GET_PATCH_UPDATE),
@@ -82,7 +83,7 @@ def api_resource_list(registry, group: str, version: str) -> dict | None:
             r["categories"] = list(k.categories)
         resources.append(r)
         for sub in k.subresources:
-            sg, sv, sk, verbs = _subresource(k, sub)
+            sg, sv, sk, verbs = _subresource(k, sub, version)
             s = {"name": f"{k.plural}/{sub}", "singularName": "", "namespaced": k.namespaced}
             if (sg, sv) != (group, version):
                 s["group"], s["version"] = sg, sv
@@ -104,9 +105,7 @@ def _aggregated_resource(k, version: str) -> dict:
         r["categories"] = list(k.categories)
     subs = []
     for sub in k.subresources:
-        sg, sv, sk, verbs = _subresource(k, sub)
-        if sk == k.kind and sg == k.group:
-            sv = version
+        sg, sv, sk, verbs = _subresource(k, sub, version)
         subs.append({"subresource": sub, "responseKind": {"group": sg, "version": sv, "kind": sk},
                      "verbs": list(verbs)})
     if subs:

@@ -118,6 +118,15 @@ class Handler(BaseHTTPRequestHandler):
                                                    f"Request entity too large: limit is {MAX_BODY}")))
             return
         body = self.rfile.read(length) if length else b""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            body = self._read_chunked()   # kubectl streams `--raw -f FILE` bodies
+            if body is None:
+                from pykubectl.api.errors import StatusError
+                from pykubectl.server.routes import status_response
+                self.close_connection = True
+                self._send(status_response(StatusError(413, "RequestEntityTooLarge",
+                                                       f"Request entity too large: limit is {MAX_BODY}")))
+                return
         cfg = self.server.config
         resp = None
         if cfg.request_filter is not None:
@@ -137,9 +146,38 @@ class Handler(BaseHTTPRequestHandler):
                                                    f"Internal error occurred: {type(e).__name__}: {e}"))
         self._send(resp)
 
+    def _read_chunked(self) -> bytes | None:
+        """A chunked request body (None past MAX_BODY); trailers are read and dropped."""
+        parts, size = [], 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                n = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            except ValueError:   # not chunked after all: what came so far, and no reuse
+                self.close_connection = True
+                return b"".join(parts)
+            if n == 0:
+                while self.rfile.readline(1024).strip():
+                    pass
+                return b"".join(parts)
+            size += n
+            if size > MAX_BODY:
+                return None
+            parts.append(self.rfile.read(n))
+            self.rfile.readline(1024)   # the CRLF after each chunk
+
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
     def _send(self, resp: Response):
+        if resp.upgrade is not None:   # a WebSocket: the 101, then the connection is its own
+            self.send_response(resp.code)
+            for k, v in resp.headers:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            resp.upgrade(self.rfile, self.wfile, self.connection)
+            return
         self.send_response(resp.code)
         self.send_header("Content-Type", resp.content_type)
         self.send_header("Cache-Control", "no-cache, private")

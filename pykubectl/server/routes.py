@@ -32,12 +32,13 @@ class Request:
 
 
 class Response:
-    __slots__ = ("code", "body", "content_type", "headers", "stream")
+    __slots__ = ("code", "body", "content_type", "headers", "stream", "upgrade")
 
     def __init__(self, code=200, body=b"", content_type=JSON, headers=None, stream=None):
         self.code, self.body, self.content_type = code, body, content_type
         self.headers = headers or []
         self.stream = stream   # an iterator of bytes chunks (watch): sent chunked
+        self.upgrade = None    # a 101's (rfile, wfile, socket) -> None: owns the connection after it
 
 
 def dumps(obj) -> bytes:
@@ -97,7 +98,10 @@ class Context:
         self.cluster.reconcile()
 
     def skew(self) -> int:
-        return int(round(self.cluster.clock.skew()))
+        # rounded up: clients truncate ages (HumanDuration), so a timestamp shifted by the
+        # rounded-up skew reads as the cluster's age, never a second short of it
+        import math
+        return math.ceil(self.cluster.clock.skew())
 
     def out(self, obj):
         return shift_times(obj, -self.skew())
@@ -201,8 +205,14 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
         if m != "POST" or name:
             return not_found_page()
         return review(ctx, req, kind, version, ns)
+    if group == "metrics.k8s.io":   # metrics-server's APIService: computed, never stored
+        from pykubectl.server import metrics_api
+        return metrics_api.handle(ctx, req, kind, version, ns, name, q, watch)
     if sub == "scale" and not kind.crd:
         return scale(ctx, req, kind, ns, name, q)
+    if sub in ("log", "exec", "attach", "portforward") and plural == "pods" and not group:
+        from pykubectl.server import streams
+        return streams.handle(ctx, req, ns, name, sub)
     ctype = req.header("content-type").split(";", 1)[0].strip()
     if m in ("POST", "PUT") and ctype not in ("", "application/json", "application/yaml",
                                              "application/vnd.kubernetes.protobuf", "*/*"):
@@ -217,19 +227,24 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
             from pykubectl.server import watch as W
             return W.watch_response(ctx, req, kind, version, ns, name, q)
         if name:
-            if sub not in (None, "status"):
+            if sub not in (None, "status", "ephemeralcontainers"):
                 return not_found_page()
             obj = ctx.server.get(kind, ns, name)
             return _object_response(ctx, req, kind, version, obj, q, single=True)
         return _list(ctx, req, kind, version, ns, q)
     if m == "POST" and not name:
-        body = ctx.into(_body(req))
+        body = ctx.into(_from_version(_body(req), kind, version))
         obj, warnings = ctx.server.create(kind, body, ns, dry_run=_dry(q),
                                           field_validation=q.get("fieldValidation") or "Strict",
                                           field_manager=q.get("fieldManager", ""))
         return _written(ctx, kind, version, obj, warnings, q, 201)
-    if m == "PUT" and name and sub in (None, "status"):
-        body = ctx.into(_body(req))
+    if m == "POST" and name and sub in ("eviction", "token"):
+        obj, warnings = ctx.server.create_subresource(kind, ns, name, sub, ctx.into(_body(req)), dry_run=_dry(q))
+        return _written(ctx, kind, version, obj, warnings, q, 201)
+    if m == "DELETE" and not name:
+        return _delete_collection(ctx, req, kind, version, ns, q)
+    if m == "PUT" and name and sub in (None, "status", "ephemeralcontainers"):
+        body = ctx.into(_from_version(_body(req), kind, version))
         if ((body.get("metadata") or {}).get("name") or name) != name:
             raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
                                      % (body["metadata"]["name"], name))
@@ -238,7 +253,7 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
                                           field_validation=q.get("fieldValidation") or "Strict",
                                           field_manager=q.get("fieldManager", ""))
         return _written(ctx, kind, version, obj, warnings, q, 200)
-    if m == "PATCH" and name and sub in (None, "status"):
+    if m == "PATCH" and name and sub in (None, "status", "ephemeralcontainers"):
         ctype = req.header("content-type").split(";")[0].strip()
         patch_type = {"application/json-patch+json": "json", "application/merge-patch+json": "merge",
                       "application/strategic-merge-patch+json": "strategic",
@@ -247,18 +262,19 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
             raise errors.StatusError(415, "UnsupportedMediaType",
                                      "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
         body = ctx.into(_body(req, yaml_ok=patch_type == "apply"))
+        if _converted(kind, version):
+            if patch_type != "apply":
+                return _patch_at_version(ctx, kind, version, ns, name, patch_type, body, sub, q)
+            body = _from_version(body, kind, version)   # applied configuration, converted whole
         obj, warnings = ctx.server.patch(kind, ns, name, patch_type, body, subresource=sub,
                                          dry_run=_dry(q), field_manager=q.get("fieldManager", ""),
                                          force=q.get("force", "").lower() in ("true", "1"),
                                          field_validation=q.get("fieldValidation") or "Strict")
         return _written(ctx, kind, version, obj, warnings, q, 200)
     if m == "DELETE" and name and not sub:
-        opts = _body(req) if req.body.strip() else {}
-        grace = opts.get("gracePeriodSeconds", q.get("gracePeriodSeconds"))
-        dry = _dry(q) or "All" in (opts.get("dryRun") or [])
-        obj = ctx.server.delete(kind, ns, name, grace_period=None if grace in (None, "") else int(grace),
-                                propagation=opts.get("propagationPolicy") or q.get("propagationPolicy"),
-                                dry_run=dry, preconditions=opts.get("preconditions"))
+        opts = _delete_options(req, q)
+        dry = opts["dry_run"]
+        obj = ctx.server.delete(kind, ns, name, **opts)
         if not dry:
             ctx.cluster.engine.run()
         try:
@@ -278,6 +294,40 @@ def resource_request(ctx, req, reg, group, version, rest) -> Response:
                               "status": "Success", "details": details})
     return json_response(errors.StatusError(405, "MethodNotAllowed",
                                             "the server does not allow this method on the requested resource").status(), 405)
+
+
+def _delete_options(req, q) -> dict:
+    """DeleteOptions from the body (kubectl, client-go) or the query (curl, the Python client)."""
+    opts = _body(req) if req.body.strip() else {}
+    grace = opts.get("gracePeriodSeconds", q.get("gracePeriodSeconds"))
+    propagation = opts.get("propagationPolicy") or q.get("propagationPolicy")
+    orphan = opts.get("orphanDependents", q.get("orphanDependents"))
+    if orphan not in (None, "") and not propagation:   # the deprecated spelling
+        propagation = "Orphan" if orphan in (True, "true") else "Background"
+    return {"grace_period": None if grace in (None, "") else int(grace), "propagation": propagation,
+            "dry_run": _dry(q) or "All" in (opts.get("dryRun") or []),
+            "preconditions": opts.get("preconditions") or None}
+
+
+def _delete_collection(ctx, req, kind, version, ns, q) -> Response:
+    """DELETE on a collection: each selected object deleted as by its own DELETE; the answer is
+    the list of what was deleted (as each stood after its deletion)."""
+    opts = _delete_options(req, q)
+    opts.pop("preconditions")
+    lst = ctx.server.list(kind, ns, q.get("labelSelector") or None, q.get("fieldSelector") or None)
+    items = []
+    for o in lst["items"]:
+        try:
+            items.append(ctx.server.delete(kind, o["metadata"].get("namespace"), o["metadata"]["name"], **opts))
+        except errors.StatusError as e:
+            if e.code != 404:   # gone meanwhile (a controller, the GC): not an error
+                raise
+    if not opts["dry_run"]:
+        ctx.cluster.engine.run()
+    api_version = f"{kind.group}/{version}" if kind.group else version
+    return json_response(ctx.out({"kind": kind.list_kind, "apiVersion": api_version,
+                                  "metadata": {"resourceVersion": lst["metadata"].get("resourceVersion", "")},
+                                  "items": [_at_version(o, kind, version, ctx) for o in items]}))
 
 
 def _dry(q) -> bool:
@@ -302,16 +352,58 @@ def _written(ctx, kind, version, obj, warnings, q, code) -> Response:
     if not _dry(q):
         ctx.cluster.engine.run()
     headers = [("Warning", '299 - "%s"' % w.replace('"', '\\"')) for w in warnings or ()]
-    out = ctx.out(_at_version(obj, kind, version))
+    out = ctx.out(_at_version(obj, kind, version, ctx))
     return json_response(out, code, headers)
 
 
-def _at_version(obj: dict, kind, version: str) -> dict:
-    # stored at the preferred version; other served versions are reported under their own name
-    # (no field conversion: the built-in multi-version kinds differ little in what is read)
+def _at_version(obj: dict, kind, version: str, ctx=None) -> dict:
+    """`obj` (stored at the preferred version) at another served version, converted as the
+    apiserver does. With `ctx`, timestamps the conversion writes into annotations are the
+    client's, like every other timestamp leaving (the caller shifts the rest)."""
     if version != kind.version:
-        obj = dict(obj, apiVersion=f"{kind.group}/{version}" if kind.group else version)
+        from pykubectl.api.conversion import convert
+        if ctx is not None and _converted(kind, version):
+            return ctx.into(convert(ctx.out(obj), kind.group, kind.kind, version))
+        obj = convert(obj, kind.group, kind.kind, version)
     return obj
+
+
+def _converted(kind, version: str) -> bool:
+    from pykubectl.api.conversion import reshaped
+    return version != kind.version and reshaped(kind.group, kind.kind)
+
+
+def _from_version(body, kind, version: str):
+    """A request body written at `version`, at the storage version (decoded, then converted)."""
+    if not _converted(kind, version) or not isinstance(body, dict):
+        return body
+    from pykubectl.api.conversion import convert
+    body = dict(body)
+    body.setdefault("apiVersion", f"{kind.group}/{version}")
+    return convert(body, kind.group, kind.kind, kind.version)
+
+
+def _patch_at_version(ctx, kind, version, ns, name, patch_type, body, sub, q) -> Response:
+    """A patch written against another version's shape: applied to the object converted to that
+    version, then stored back converted (optimistically, on the resourceVersion read)."""
+    from pykubectl.api import patch as P
+    from pykubectl.api import schema
+    current = _at_version(ctx.server.get(kind, ns, name), kind, version)
+    try:
+        if patch_type == "json":
+            new = P.json_patch(current, body)
+        elif patch_type == "merge":
+            new = P.merge_patch(current, body)
+        else:
+            new = P.strategic_merge_patch(current, body, schema.kind_schema(kind.group, version, kind.kind))
+    except P.PatchError as e:
+        raise e.status_error()
+    new = _from_version(new, kind, version)
+    new["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
+    obj, warnings = ctx.server.update(kind, new, ns, subresource=sub, dry_run=_dry(q),
+                                      field_validation=q.get("fieldValidation") or "Strict",
+                                      field_manager=q.get("fieldManager", ""))
+    return _written(ctx, kind, version, obj, warnings, q, 200)
 
 
 def wants_table(req) -> bool:
@@ -339,7 +431,7 @@ def table_for(ctx, kind, objs, list_meta, q) -> dict:
 
 
 def _object_response(ctx, req, kind, version, obj, q, single=False, code=200) -> Response:
-    obj = _at_version(obj, kind, version)
+    obj = _at_version(obj, kind, version, ctx)
     if wants_table(req):
         tbl = table_for(ctx, kind, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, q)
         return json_response(ctx.out(tbl), code)
@@ -355,17 +447,27 @@ def _encode_continue(rev: int, ns: str, name: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_continue(token: str) -> tuple[str, str]:
+def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    """(revision of the first page, -1 for "the latest"; the last key served)."""
     import base64
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         d = json.loads(raw)
-        if d.get("v") != "meta.k8s.io/v1":
+        if d.get("v") != "meta.k8s.io/v1" or not isinstance(d.get("rv"), int) or d["rv"] == 0:
             raise ValueError
         ns, _, name = d["start"].rstrip("\x00").partition("/")
-        return ns, name
+        return d["rv"], (ns, name)
     except Exception:
         raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+
+
+# etcd3 store's inconsistentContinue
+_CONTINUE_TOO_OLD = ("The provided continue parameter is too old to display a consistent list result. "
+                     "You can start a new list without the continue parameter, or use the continue token "
+                     "in this response to retrieve the remainder of the results. Continuing with the "
+                     "provided token results in an inconsistent list - objects that were created, "
+                     "modified, or deleted between the time the first chunk was returned and now may "
+                     "show up in the list.")
 
 
 def _list(ctx, req, kind, version, ns, q) -> Response:
@@ -373,7 +475,17 @@ def _list(ctx, req, kind, version, ns, q) -> Response:
     items = lst["items"]
     meta = dict(lst["metadata"])
     if q.get("continue"):
-        start = _decode_continue(q["continue"])
+        # later pages are served as of the first page's revision (from the change log), or
+        # refused with a token to go on inconsistently once that revision is compacted
+        rev, start = _decode_continue(q["continue"])
+        if 0 < rev < int(meta["resourceVersion"]):
+            from pykubectl.server.watch import list_as_of
+            then = list_as_of(ctx, kind, ns, items, rev, q.get("labelSelector"), q.get("fieldSelector"))
+            if then is None:
+                st = errors.gone(_CONTINUE_TOO_OLD).status()
+                st["metadata"] = {"continue": _encode_continue(-1, *start)}
+                return json_response(st, 410)
+            items, meta["resourceVersion"] = then, str(rev)
         items = [o for o in items if (o["metadata"].get("namespace", ""), o["metadata"]["name"]) > start]
     limit = int(q.get("limit") or 0) if (q.get("limit") or "0").isdigit() else 0
     if limit and len(items) > limit:
@@ -384,7 +496,7 @@ def _list(ctx, req, kind, version, ns, q) -> Response:
         if not q.get("labelSelector") and not q.get("fieldSelector"):
             meta["remainingItemCount"] = rest
     if version != kind.version:
-        items = [_at_version(o, kind, version) for o in items]
+        items = [_at_version(o, kind, version, ctx) for o in items]
     if wants_table(req):
         return json_response(ctx.out(table_for(ctx, kind, items, meta, q)))
     api_version = f"{kind.group}/{version}" if kind.group else version
@@ -415,29 +527,11 @@ def _review_body(req, kind) -> dict:
 def review(ctx, req, kind, version, ns) -> Response:
     from pykubectl.apiserver import auth
     body = _review_body(req, kind)
-    spec = dict(body.get("spec") or {})
-    user = req.user
+    spec, status = auth.answer_review(ctx.policy, req.user, kind.plural, body.get("spec") or {}, ns)
     out = {"kind": kind.kind, "apiVersion": f"{kind.group}/{version}",
            "metadata": {"creationTimestamp": None}}
-    if kind.plural == "selfsubjectreviews":
-        info = {"username": user.name, "groups": list(user.groups)}
-        out["status"] = {"userInfo": info}
-        return json_response(out, 201)
-    policy = ctx.policy()
-    if kind.plural == "selfsubjectrulesreviews":
-        res, non = auth.rules_for(policy, user, spec.get("namespace", ""))
+    if kind.plural != "selfsubjectreviews":
         out["spec"] = spec
-        out["status"] = {"resourceRules": res, "nonResourceRules": non, "incomplete": False}
-        return json_response(out, 201)
-    if kind.plural in ("subjectaccessreviews", "localsubjectaccessreviews"):
-        user = auth.User(spec.get("user", ""), spec.get("groups") or [])
-        if kind.plural == "localsubjectaccessreviews":
-            spec.setdefault("resourceAttributes", {})["namespace"] = ns or ""
-    allowed, reason = policy.authorize(auth.review_attributes(user, spec))
-    out["spec"] = spec
-    status = {"allowed": allowed}
-    if reason:
-        status["reason"] = reason
     out["status"] = status
     return json_response(out, 201)
 

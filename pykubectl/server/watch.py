@@ -6,6 +6,7 @@ While waiting the server drives the cluster's due timers, so pods start for a wa
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from pykubectl.api import errors
@@ -59,7 +60,7 @@ def _events(ctx, kind, version, ns, lsel, fsel, rv, timeout, bookmarks, table):
     store = ctx.cluster.store
 
     def event(type_, obj):
-        obj = _at_version(obj, kind, version)
+        obj = _at_version(obj, kind, version, ctx)
         if table is not None:
             obj = table_for(ctx, kind, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, table)
         return dumps({"type": type_, "object": ctx.out(obj)}) + b"\n"
@@ -74,15 +75,19 @@ def _events(ctx, kind, version, ns, lsel, fsel, rv, timeout, bookmarks, table):
         rev = int(rv)
     end = None if timeout is None else time.monotonic() + timeout
     last_sent = time.monotonic()
+    top = None
     while end is None or time.monotonic() < end:
-        with store.read() as t:
-            compacted = t.compacted()
-            if rev < compacted:
-                st = errors.gone(f"too old resource version: {rev} ({compacted})").status()
-                yield dumps({"type": "ERROR", "object": st}) + b"\n"
-                return
-            batch = t.changes_since(rev, 500, kind.group, kind.plural)
-            top = t.revision()
+        # an idle poll is one cheap read of the revision, not a transaction (50 watchers poll 500x/s)
+        batch = []
+        if top is None or int(store.meta("revision", "0")) > rev:
+            with store.read() as t:
+                compacted = t.compacted()
+                if rev < compacted:
+                    st = errors.gone(f"too old resource version: {rev} ({compacted})").status()
+                    yield dumps({"type": "ERROR", "object": st}) + b"\n"
+                    return
+                batch = t.changes_since(rev, 500, kind.group, kind.plural)
+                top = t.revision()
         for r, type_, _g, _r, _ns, _name, obj in batch:
             rev = r
             if _matches(obj, ns, lsel, fsel):
@@ -98,5 +103,46 @@ def _events(ctx, kind, version, ns, lsel, fsel, rv, timeout, bookmarks, table):
                 "metadata": {"resourceVersion": str(rev), "creationTimestamp": None}}}) + b"\n"
         else:
             yield b""   # lets the transport notice a client that went away
-        ctx.sync()
+        _sync(ctx)
         time.sleep(POLL if end is None else max(0.0, min(POLL, end - time.monotonic())))
+
+
+_synced: dict = {}   # cluster folder -> when a watcher last drove its timers
+_sync_lock = threading.Lock()
+
+
+def _sync(ctx):
+    """Drive due timers once per POLL for all of a process's watchers, not once per watcher."""
+    now, key = time.monotonic(), getattr(ctx.cluster, "dir", None)
+    with _sync_lock:
+        if now - _synced.get(key, 0.0) < POLL:
+            return
+        _synced[key] = now
+    ctx.sync()
+
+
+def list_as_of(ctx, kind, ns, items: list, rev: int, label_selector: str | None,
+               field_selector: str | None) -> list | None:
+    """`items` (a list as of now) turned into the same list as of revision `rev`, from the
+    change log: a paged list's later pages show what its first page saw. None once compacted."""
+    with ctx.cluster.store.read() as t:
+        states = t.states_at(kind.group, kind.plural, rev)
+    if states is None:
+        return None
+    if not states:
+        return items
+    lsel = fsel = None
+    if label_selector:
+        from pykubectl.api.selectors import parse_label_selector
+        lsel = parse_label_selector(label_selector)
+    if field_selector:
+        from pykubectl.api.selectors import parse_field_selector
+        fsel = parse_field_selector(field_selector)
+    ns = (ns or None) if kind.namespaced else None
+    by_key = {((o["metadata"].get("namespace") or ""), o["metadata"]["name"]): o for o in items}
+    for key, obj in states.items():
+        if obj is None or not _matches(obj, ns, lsel, fsel):
+            by_key.pop(key, None)
+        else:
+            by_key[key] = obj
+    return [by_key[k] for k in sorted(by_key)]

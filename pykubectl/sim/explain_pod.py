@@ -10,7 +10,10 @@ def _table(rows: list[list[str]]) -> list[str]:
     return ["   ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
-def explain(pod: dict, nodes: list[dict], pods: list[dict], namespaces: list[dict] = ()) -> str:
+def explain(pod: dict, nodes: list[dict], pods: list[dict], namespaces: list[dict] = (),
+            storage=None, workloads=None) -> str:
+    """`storage` and `workloads` are the scheduler's Storage (claims, volumes, classes) and
+    Workloads (Services and controllers, for default spreading), as it builds them."""
     from pykubectl.controllers.scheduler import (WEIGHTS, Snapshot, fit_error, pod_priority, preempt,
                                                  schedule_one)
     meta = pod["metadata"]
@@ -19,7 +22,7 @@ def explain(pod: dict, nodes: list[dict], pods: list[dict], namespaces: list[dic
     # judge the pod as if it were being scheduled now: leave it out of the cluster it is in
     others = [p for p in pods if p["metadata"].get("uid") != uid]
     probe = dict(pod, spec={k: v for k, v in (pod.get("spec") or {}).items() if k != "nodeName"})
-    snap = Snapshot(nodes, others, namespaces)
+    snap = Snapshot(nodes, others, namespaces, storage, workloads)
     res = schedule_one(probe, snap)
     out = [f"Pod {meta.get('namespace')}/{meta['name']} (priority {pod_priority(pod)}): "
            + (f"bound to {current}" if current else "not scheduled"), ""]
@@ -42,7 +45,8 @@ def explain(pod: dict, nodes: list[dict], pods: list[dict], namespaces: list[dic
         out.append(f"Result: {res.node} (highest total; ties go to the node with fewest pods, then by name)")
     else:
         node, victims, post = preempt(probe, snap, res)
-        out.append("Result: unschedulable: " + fit_error(len(snap.infos), res.failures, "" if node else post))
+        out.append("Result: unschedulable: " + fit_error(len(snap.infos), res.failures, "" if node else post,
+                                                         res.pre_filter))
         if node:
             names = ", ".join(f"{v['metadata'].get('namespace')}/{v['metadata']['name']}" for v in victims)
             out.append(f"Preemption: would nominate {node}, evicting {names}")

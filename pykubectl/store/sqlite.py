@@ -16,7 +16,9 @@ import os
 import sqlite3
 from contextlib import contextmanager
 
-SCHEMA_VERSION = 1
+# 2: unbound pods carry an ("unbound", "true") index entry, so the scheduler's check for pods
+# waiting on room reads those, not every pod
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,9 +57,34 @@ def index_entries(res: str, obj: dict) -> list[tuple[str, str]]:
             out.append(("involved", inv["uid"]))
     if res == "pods":
         node = (obj.get("spec") or {}).get("nodeName")
-        if node:
-            out.append(("nodeName", node))
+        out.append(("nodeName", node) if node else ("unbound", "true"))
     return out
+
+
+def _schema_version(db: sqlite3.Connection) -> int | None:
+    """The store's layout version; None when the database has no tables yet."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else 1
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a store written by an older pykubectl to SCHEMA_VERSION (once; concurrent openers
+    queue on the write lock and the second finds nothing to do)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if _schema_version(db) < 2:
+            rows = db.execute("SELECT ns, name, data FROM objects WHERE grp='' AND res='pods'").fetchall()
+            db.executemany("INSERT INTO idx VALUES('', 'pods', ?, ?, 'unbound', 'true')",
+                           [(ns, name) for ns, name, data in rows
+                            if not (json.loads(data).get("spec") or {}).get("nodeName")])
+        db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class Store:
@@ -83,8 +110,10 @@ class Store:
             if new or db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            if new or not db.execute(
-                    "SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+            version = None if new else _schema_version(db)
+            if version is not None and version < SCHEMA_VERSION:
+                _migrate(db)
+            if version is None:
                 db.execute("BEGIN IMMEDIATE")
                 for stmt in _DDL.strip().split(";"):
                     if stmt.strip():
@@ -165,6 +194,10 @@ class Txn:
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        # the revision as this transaction last read or wrote it: a write transaction holds the
+        # lock, so only it moves the revision (written through, for nested reads), and every
+        # write would otherwise read it back first
+        self._rev: int | None = None
 
     # -- meta -------------------------------------------------------------------------
     def get_meta(self, key: str, default=None):
@@ -173,9 +206,13 @@ class Txn:
 
     def set_meta(self, key: str, value) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, str(value)))
+        if key == "revision":
+            self._rev = int(value)
 
     def revision(self) -> int:
-        return int(self.get_meta("revision", "0"))
+        if self._rev is None:
+            self._rev = int(self.get_meta("revision", "0"))
+        return self._rev
 
     def _next_rev(self) -> int:
         rev = self.revision() + 1
@@ -274,6 +311,33 @@ class Txn:
                 "SELECT * FROM changes WHERE rev>? AND grp=? AND res=? ORDER BY rev LIMIT ?",
                 (rev, grp, res, limit))
         return [(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in cur]
+
+    def states_at(self, grp: str, res: str, rev: int) -> dict[tuple[str, str], dict | None] | None:
+        """For each object of a resource changed after `rev`, its state at `rev` ((ns, name) ->
+        object, or None when it did not exist then), read from the change log: what a paged
+        list needs to serve its later pages as of its first. None when the log no longer holds
+        it (compacted), as etcd cannot read at a compacted revision."""
+        if rev < self.compacted():
+            return None
+        before: dict = {}   # the last change at or before rev, left undecoded
+        first_after: dict = {}
+        for r, type_, ns, name, data in self.db.execute(
+                "SELECT rev, type, ns, name, data FROM changes WHERE grp=? AND res=? ORDER BY rev",
+                (grp, res)):
+            if r <= rev:
+                before[(ns, name)] = (type_, data)
+            elif (ns, name) not in first_after:
+                first_after[(ns, name)] = type_
+        out: dict = {}
+        for key, type_ in first_after.items():
+            if key in before:
+                t, data = before[key]
+                out[key] = None if t == "DELETED" else json.loads(data)
+            elif type_ == "ADDED":
+                out[key] = None
+            else:
+                return None   # it existed at rev, written before the log's oldest entry
+        return out
 
     def compacted(self) -> int:
         return int(self.get_meta("compacted", "0"))

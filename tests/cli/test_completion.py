@@ -42,7 +42,7 @@ def lab(tmp_path_factory, lab_template):
 
 CASES = [
     ("verbs", ["ge"], ["get"]),
-    ("verbs-several", ["de"], ["delete", "describe"]),
+    ("verbs-several", ["de"], ["debug", "delete", "describe"]),
     ("kinds", ["get", "deploy"], ["deployments.apps"]),
     ("kinds-core", ["get", "configm"], ["configmaps"]),
     ("names", ["get", "configmaps", "set"], ["settings"]),

@@ -37,7 +37,7 @@ def _env(kube) -> dict:
 
 FISH_CASES = [
     ("verbs", "pykubectl ge", ["get"]),
-    ("verbs-several", "pykubectl de", ["delete", "describe"]),
+    ("verbs-several", "pykubectl de", ["debug", "delete", "describe"]),
     ("kinds", "pykubectl get configm", ["configmaps"]),
     ("names", "pykubectl get configmaps se", ["settings"]),
     ("namespaces", "pykubectl get pods -n kube-", ["kube-node-lease", "kube-public", "kube-system"]),

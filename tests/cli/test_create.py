@@ -111,7 +111,7 @@ def test_same_as_real_kubectl(fresh, data_dir, line):
     (["create", "configmap", "c", "-o", "wide", "--dry-run=client"],
      'error: unable to match a printer suitable for the output format "wide", allowed formats are: '
      'json,jsonpath,jsonpath-as-json,jsonpath-file,name,go-template,go-template-file,template,templatefile,yaml\n'),
-    (["create", "token", "default"], "error: create token is not supported yet by pykubectl\n"),
+    (["create", "token"], "error: exactly one NAME is required, got 0\nSee 'kubectl create token -h' for help and examples\n"),
 ], ids=["flag-of-another-subcommand", "generator-flag-with-file", "required-image", "required-two", "unsupported-output", "token"])
 def test_refusals(fresh, args, expected_err):
     r = fresh(*args)

@@ -54,7 +54,7 @@ def test_deployment_timeline(kube):
         f"00:00:02 | kubelet (NODE) | {pod} | pod IP IP",
         f"00:00:02 | kubelet (NODE) | {pod} | phase Pending -> Running",
         f"00:00:02 | kubelet (NODE) | {pod} | Ready False -> True",
-        "00:00:02 | kubelet (NODE) | " + pod + ' | Pulled: Successfully pulled image "nginx" in 2s (2s including waiting). Image size: 0 bytes.',
+        "00:00:02 | kubelet (NODE) | " + pod + ' | Pulled: Successfully pulled image "nginx" in 2s (2s including waiting). Image size: 72188133 bytes.',
         f"00:00:02 | kubelet (NODE) | {pod} | Created: Created container: nginx",
         f"00:00:02 | kubelet (NODE) | {pod} | Started: Started container nginx",
         f"00:00:02 | replicaset-controller | replicaset.apps/{rs} | ready 1/1",

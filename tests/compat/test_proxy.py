@@ -118,3 +118,103 @@ def test_proxy_errors(kube, args, code, err):
     assert r.code == code
     assert r.err.endswith(err)
     assert r.out == ""
+
+
+# -- a remote context: forwarded with the kubeconfig's credentials ---------------------------
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory, lab_template):
+    """An environment whose kubeconfig names a pykubectl `cluster serve` as an ordinary remote
+    server (no local-cluster mark): the proxy must forward to it."""
+    import os
+    import shutil
+
+    import yaml
+
+    from tests.compat.serving import serve
+    from tests.conftest import Kube
+    home = str(tmp_path_factory.mktemp("proxyremote") / "home")
+    shutil.copytree(lab_template, home)
+    kube = Kube(home)
+    with serve(kube.env) as port:
+        with open(kube.kubeconfig) as f:
+            kc = yaml.safe_load(f)
+        for c in kc["clusters"]:
+            c["cluster"]["server"] = f"https://127.0.0.1:{port}"
+            c["cluster"].pop("extensions", None)
+        path = os.path.join(home, "kubeconfig-remote")
+        with open(path, "w") as f:
+            yaml.safe_dump(kc, f)
+        yield dict(kube.env, KUBECONFIG=path)
+
+
+def _call(port, method, path, body=None, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        h = dict(headers or {})
+        if body is not None:
+            h["Content-Type"] = "application/json"
+        c.request(method, path, body=None if body is None else json.dumps(body), headers=h)
+        r = c.getresponse()
+        return r.status, r.getheader("Content-Type"), r.read()
+    finally:
+        c.close()
+
+
+SAME_ANSWERS = [
+    ("GET", "/api/v1/namespaces/kube-system/pods/etcd-k8s-master"),
+    ("GET", "/api/v1/namespaces/default/pods/nope"),
+    ("GET", "/apis/apps/v1/namespaces/kube-system/deployments?labelSelector=k8s-app%3Dkube-dns"),
+    ("GET", "/version"),
+    ("GET", "/nothing-here"),
+    ("GET", "/api/v1/namespaces/default/pods/web/exec"),
+]
+
+
+def test_remote_proxy_answers_as_kubectl_proxy_does(remote):
+    with _running([PYKUBECTL, "proxy", "--port=0"], remote) as port:
+        ours = [_call(port, *r) for r in SAME_ANSWERS]
+    assert [o[0] for o in ours] == [200, 404, 200, 200, 404, 403]
+    assert json.loads(ours[0][2])["metadata"]["name"] == "etcd-k8s-master"
+    assert json.loads(ours[1][2])["reason"] == "NotFound"
+    kubectl = real_kubectl()
+    if kubectl:
+        with _running([kubectl, "proxy", "--port=0"], remote) as port:
+            theirs = [_call(port, *r) for r in SAME_ANSWERS]
+        # timestamps leave shifted by the virtual clock's skew, which moves with the wall clock
+        ts = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+        assert [(c, t, ts.sub(b"T", b)) for c, t, b in theirs] == [(c, t, ts.sub(b"T", b)) for c, t, b in ours]
+
+
+def test_remote_proxy_forwards_writes_and_watches_with_the_kubeconfigs_identity(remote):
+    with _running([PYKUBECTL, "proxy", "--port=0"], remote) as port:
+        status, _, body = _call(port, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                                {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+        assert (status, json.loads(body)["status"]["userInfo"]["username"]) == (201, "kubernetes-admin")
+        rv = json.loads(_call(port, "GET", "/api/v1/namespaces/default/configmaps")[2])["metadata"]["resourceVersion"]
+        status, _, body = _call(port, "POST", "/api/v1/namespaces/default/configmaps",
+                                {"metadata": {"name": "via-proxy"}, "data": {"a": "1"}})
+        assert status == 201 and json.loads(body)["metadata"]["uid"]
+        status, _, _ = _call(port, "DELETE", "/api/v1/namespaces/default/configmaps/via-proxy")
+        assert status == 200
+        # a watch is streamed through (chunked) and ends at the server's timeout
+        status, _, body = _call(port, "GET", f"/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={rv}"
+                                             "&timeoutSeconds=1")
+        events = [(e["type"], e["object"]["metadata"]["name"]) for e in map(json.loads, body.splitlines())]
+        assert (status, events) == (200, [("ADDED", "via-proxy"), ("DELETED", "via-proxy")])
+        # a client's own credentials are left alone: a bad token is the server's 401
+        status, _, body = _call(port, "GET", "/api/v1/namespaces", headers={"Authorization": "Bearer nope"})
+        assert (status, json.loads(body)["reason"]) == (401, "Unauthorized")
+
+
+def test_real_kubectl_reads_through_the_remote_proxy(remote):
+    kubectl = real_kubectl()
+    if not kubectl:
+        pytest.skip("no real kubectl on PATH")
+    with _running([PYKUBECTL, "proxy", "--port=0"], remote) as port:
+        p = subprocess.run([kubectl, "-s", f"http://127.0.0.1:{port}", "get", "deployments", "-n", "kube-system",
+                            "-o", "name"], capture_output=True, text=True, timeout=30,
+                           env={"PATH": remote["PATH"], "HOME": remote["HOME"]})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == ("deployment.apps/calico-kube-controllers\ndeployment.apps/coredns\n"
+                        "deployment.apps/metrics-server\n")

@@ -246,3 +246,75 @@ def test_growing_a_claim_whose_class_cannot_expand_is_forbidden(cluster):
     assert (e.value.code, e.value.message) == (403, 'persistentvolumeclaims "data" is forbidden: only dynamically '
                                                'provisioned pvc can be resized and the storageclass that provisions '
                                                'the pvc must support resize')
+
+
+def _pod(name, node=None):
+    spec = {"containers": [{"name": "c", "image": "nginx"}]}
+    if node:
+        spec["nodeName"] = node
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+# the index tables answer `spec.nodeName=X` and `involvedObject.uid=X`; every other term, and
+# the empty value (an unbound pod has no index entry), must still be answered exactly
+@pytest.mark.parametrize("selector,names", [
+    ("spec.nodeName=worker-1", ["on-w1"]),
+    ("spec.nodeName=worker-2", ["on-w2"]),
+    ("spec.nodeName=", ["unbound"]),
+    ("spec.nodeName!=worker-1", ["on-w2", "unbound"]),
+    ("spec.nodeName=worker-1,metadata.name=on-w2", []),
+    ("spec.nodeName=nowhere", []),
+], ids=["node-w1", "node-w2", "node-empty", "node-not-w1", "node-and-other-name", "node-unknown"])
+def test_field_selector_on_node_name(cluster, selector, names):
+    srv = cluster.apiserver
+    pods = kind(cluster, "pods")
+    for p in (_pod("on-w1", "worker-1"), _pod("on-w2", "worker-2"), _pod("unbound")):
+        srv.create(pods, p, "default")
+    got = srv.list(pods, "default", field_selector=selector)["items"]
+    assert [o["metadata"]["name"] for o in got] == names
+
+
+def test_field_selector_on_an_events_involved_object(cluster):
+    srv = cluster.apiserver
+    pods, events = kind(cluster, "pods"), kind(cluster, "events")
+    a, _ = srv.create(pods, _pod("a"), "default")
+    b, _ = srv.create(pods, _pod("b"), "default")
+    for name, pod in (("ev-a", a), ("ev-b", b)):
+        srv.create(events, {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
+                            "involvedObject": {"kind": "Pod", "namespace": "default", "name": pod["metadata"]["name"],
+                                               "uid": pod["metadata"]["uid"]},
+                            "reason": "Test", "message": "m", "type": "Normal"}, "default")
+    sel = f"involvedObject.uid={a['metadata']['uid']}"
+    assert [e["metadata"]["name"] for e in srv.list(events, "default", field_selector=sel)["items"]] == ["ev-a"]
+    sel = f"involvedObject.uid={a['metadata']['uid']},involvedObject.name=b"
+    assert srv.list(events, "default", field_selector=sel)["items"] == []
+
+
+def test_resolve_sees_a_new_custom_resource_after_its_crd_is_created(cluster):
+    srv = cluster.apiserver
+    from pykubectl.api.kinds import UnknownResource
+    with pytest.raises(UnknownResource):
+        srv.resolve("widgets")
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "widgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    srv.create(kind(cluster, "customresourcedefinitions"), crd)
+    assert srv.resolve("widgets").kind == "Widget"
+    assert srv.resolve("pods") is srv.resolve("pods")   # memoized
+
+
+def test_writes_never_share_structure_with_the_caller(cluster):
+    srv = cluster.apiserver
+    k = kind(cluster, "configmaps")
+    body = cm("shared", x="1")
+    body["metadata"]["labels"] = {"a": "1"}
+    out, _ = srv.create(k, body, "default")
+    out["metadata"]["labels"]["a"] = "changed"
+    body["data"]["x"] = "changed"
+    stored = srv.get(k, "default", "shared")
+    assert stored["metadata"]["labels"] == {"a": "1"} and stored["data"] == {"x": "1"}
+    assert "uid" not in body["metadata"]

@@ -1,24 +1,12 @@
 """The CronJob controller in-process on a copy of the lab cluster (virtual clock, starting at
 2026-01-01T00:00:00Z): the schedule parser, Jobs at each scheduled minute named by it,
 concurrencyPolicy, suspend and the history limits."""
-import os
-import shutil
 from datetime import datetime
 
 import pytest
 
 from pykubectl.controllers.cronjob import Schedule
-from pykubectl.sim.clusters import Cluster
 from pykubectl.store.clock import rfc3339
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def ts(text):

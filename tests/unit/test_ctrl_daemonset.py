@@ -2,21 +2,8 @@
 eligible node (the control plane's taint keeps it off unless tolerated; nodeSelector narrows),
 pods pinned by a matchFields node affinity and given the daemon tolerations, a rolling update one
 node at a time, and the lab's calico-node and kube-proxy left as they are."""
-import os
-import shutil
 
 import pytest
-
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def ds(name, image="nginx", **pod_spec):

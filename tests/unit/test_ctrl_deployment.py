@@ -2,23 +2,11 @@
 ReplicaSet it makes, a rolling update of 10 replicas stepping as kube-controller-manager's
 sync/rolling code does (surge and unavailable bounds held at every moment), Recreate, pause,
 revisionHistoryLimit, revisions, conditions, and the lab's Deployments left untouched."""
-import os
 import re
-import shutil
 
 import pytest
 
 from pykubectl.controllers.deployment import fenceposts
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def deploy(name, replicas=1, image="nginx", strategy=None, **spec):

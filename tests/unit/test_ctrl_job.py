@@ -2,25 +2,13 @@
 part (a container exiting) played by the test: completions and parallelism, Indexed, back-off
 after failures, backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished; and which
 container commands the runtime lets exit on their own."""
-import os
-import shutil
 
 import pytest
 
 from pykubectl.api.errors import StatusError
 from pykubectl.controllers.job import _ranges, backoff_delay
 from pykubectl.runtime.exits import planned_exit
-from pykubectl.sim.clusters import Cluster
 from pykubectl.store.clock import rfc3339
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def job(name, **spec):

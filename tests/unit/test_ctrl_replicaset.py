@@ -1,23 +1,11 @@
 """The ReplicaSet / ReplicationController controller in-process on a copy of the lab cluster
 (virtual clock): random-suffix pod names, controller references, status counts, events, which
 pods a scale-down removes first, and that the lab's own ReplicaSets are left as they are."""
-import os
 import re
-import shutil
 
 import pytest
 
 from pykubectl.controllers.replicaset import deletion_order
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def rs(name, replicas=2, kind="ReplicaSet", min_ready=0):

@@ -2,21 +2,8 @@
 pods one at a time (OrderedReady) or all at once (Parallel), highest ordinal removed first and
 fully gone before the next, PVCs from volumeClaimTemplates that outlive scale-down, the
 ControllerRevision, rolling updates by ordinal with a partition, and status."""
-import os
-import shutil
 
 import pytest
-
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def sts(name, replicas, policy=None, claims=False, image="kubetm/app", **spec):

@@ -1,14 +1,11 @@
 """PodDisruptionBudgets: the status the disruption controller computes (healthy, desired and
 expected pods, disruptionsAllowed, the DisruptionAllowed condition), the eviction subresource's
 verdict from that status, and `drain` refused by a budget, end to end on the lab cluster."""
-import os
-import shutil
 
 import pytest
 
 from pykubectl.api.errors import StatusError
 from pykubectl.controllers.disruption import NoScale, budget_status, eviction_decision
-from pykubectl.sim.clusters import Cluster
 
 NOW = 1_700_000_000.0
 
@@ -152,14 +149,6 @@ def test_eviction_spends_a_disruption():
 
 
 # -- on the cluster ---------------------------------------------------------------------
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def deployment(name, replicas):

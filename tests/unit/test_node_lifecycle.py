@@ -1,13 +1,10 @@
 """Taint-based eviction and node health: when a NoExecute taint evicts a pod (table-driven over
 tolerations), then in-process on a copy of the lab cluster (virtual clock) the eviction timing and
 events, and `sim node down|up`'s 50 s grace period, unreachable taints and recovery."""
-import os
-import shutil
 
 import pytest
 
 from pykubectl.controllers.node_lifecycle import eviction_due, heartbeat_patch
-from pykubectl.sim.clusters import Cluster
 
 NOW = 1000.0
 
@@ -47,15 +44,6 @@ def test_eviction_due(taints, tols, due):
     pod = {"spec": {"tolerations": tols}}
     node = {"spec": {"taints": taints}}
     assert eviction_due(pod, node, NOW) == due
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def on_worker2(name, tolerations=None):
@@ -129,6 +117,7 @@ def test_node_down_goes_unknown_after_grace_period_and_comes_back(cluster):
     cluster.advance(299)
     assert names(cluster) == ["web"]
     cluster.advance(1)
+    # terminationGracePeriodSeconds 0: the eviction deletes at once, kubelet or not
     assert names(cluster) == []
     heartbeat(cluster, "worker-2", up=True)
     assert node_state(cluster, "worker-2") == ("True", "KubeletReady", [])

@@ -2,14 +2,11 @@
 grown, then (when a running pod mounts it) its capacity follows, each step with the events the
 external-resizer and the kubelet record; an NFS volume (the lab's provisioner has no resizer)
 only waits; the lab's nfs-client class refuses the edit."""
-import os
-import shutil
 
 import pytest
 
 from pykubectl.api.errors import StatusError
 from pykubectl.controllers.pv_resizer import FS_PENDING, resize_step
-from pykubectl.sim.clusters import Cluster
 
 NOW = 1_700_000_000.0
 
@@ -73,14 +70,6 @@ def test_event_wording():
 
 # -- on the cluster ---------------------------------------------------------------------
 
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
-
 
 def _setup(srv, driver_pv):
     srv.create(srv.resolve("storageclasses"), {
@@ -131,8 +120,6 @@ def test_csi_claim_grows_once_a_pod_mounts_it(cluster):
     assert reasons[-3:] == ["Resizing", "FileSystemResizeRequired", "FileSystemResizeSuccessful"]
 
 
-@pytest.mark.xfail(strict=True, reason="pv_binder._bind copies the PV's capacity into a claim that is already "
-                   "Bound (kube's updateClaimStatus does so only on the transition to Bound)")
 def test_capacity_waits_for_the_file_system(cluster):
     srv = cluster.apiserver
     _setup(srv, {"csi": {"driver": "hostpath.csi.k8s.io", "volumeHandle": "vol-1"}})

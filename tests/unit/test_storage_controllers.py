@@ -1,21 +1,8 @@
 """The storage controllers in-process on a copy of the lab cluster (virtual clock): dynamic NFS
 provisioning and its directories, reclaim policies (Retain, Delete, Recycle), pre-binding,
 the default class, WaitForFirstConsumer, and the pvc-/pv-protection finalizers."""
-import os
-import shutil
 
 import pytest
-
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def k(c, name):

@@ -1,4 +1,5 @@
 """The SQLite store: revisions as resourceVersions, the change log, indexes, timers, modes."""
+import contextlib
 import os
 import stat
 
@@ -103,3 +104,67 @@ def test_dependents_found_by_owner_uid(store):
     with store.write() as t:
         t.put("", "pods", child, "ADDED")
         assert t.dependents("u-1") == [("", "pods", "default", "c")]
+
+
+@pytest.mark.parametrize("writes,rollback,expected", [
+    (1, False, 1), (3, False, 3), (2, True, 0),
+], ids=["one-write", "three-writes", "rolled-back"])
+def test_the_revision_seen_inside_and_after_a_write_transaction(store, writes, rollback, expected):
+    seen = []
+    with pytest.raises(RuntimeError) if rollback else contextlib.nullcontext():
+        with store.write() as t:
+            for i in range(writes):
+                t.put("", "pods", pod(f"p{i}"), "ADDED")
+                with store.read() as nested:      # a nested read shares the transaction
+                    seen.append((t.revision(), nested.revision()))
+            if rollback:
+                raise RuntimeError("abort")
+    assert seen == [(i + 1, i + 1) for i in range(writes)]
+    with store.read() as t:
+        assert t.revision() == expected
+    with store.write() as t:
+        assert t.put("", "pods", pod("next"), "ADDED")["metadata"]["resourceVersion"] == str(expected + 1)
+
+
+def _unbound(store):
+    with store.read() as t:
+        return [p["metadata"]["name"] for p in t.list("", "pods", index=("unbound", "true"))]
+
+
+def test_unbound_pods_are_indexed_until_bound(store):
+    with store.write() as t:
+        t.put("", "pods", pod("waiting"), "ADDED")
+        t.put("", "pods", pod("placed", node="worker-1"), "ADDED")
+        t.put("", "pods", pod("later"), "ADDED")
+    assert _unbound(store) == ["later", "waiting"]
+    with store.write() as t:
+        t.put("", "pods", pod("later", node="worker-2"), "MODIFIED")
+        t.delete("", "pods", pod("waiting"))
+    assert _unbound(store) == []
+
+
+@pytest.mark.parametrize("old_version", ["1", None], ids=["schema-1", "no-schema-row"])
+def test_a_store_from_an_older_version_is_migrated_on_open(tmp_path, old_version):
+    path = str(tmp_path / "state.db")
+    s = Store(path)
+    with s.write() as t:
+        t.put("", "pods", pod("waiting"), "ADDED")
+        t.put("", "pods", pod("placed", node="worker-1"), "ADDED")
+    # what a version-1 store holds: no unbound entries
+    s.db.execute("DELETE FROM idx WHERE k='unbound'")
+    if old_version is None:
+        s.db.execute("DELETE FROM meta WHERE key='schema'")
+    else:
+        s.db.execute("UPDATE meta SET value=? WHERE key='schema'", (old_version,))
+    s.close()
+    s = Store(path)
+    try:
+        assert _unbound(s) == ["waiting"]
+        assert s.meta("schema") == "2"
+    finally:
+        s.close()
+    s = Store(path)   # a second open finds nothing to migrate
+    try:
+        assert _unbound(s) == ["waiting"]
+    finally:
+        s.close()
