@@ -11,7 +11,11 @@ apart they are), peak RSS (getrusage), beside a baseline measured in the same ru
 `kubectl version --client` and `python3 -c pass` process times. Bounded: `--quick` is 100 nodes /
 1,000 pods / 100 anti-affinity pods; the full run is 1,000 / 10,000 / 1,000.
 
-  python bench/bench_scheduler.py [--quick] [--nodes N --pods N --anti N]
+  python bench/bench_scheduler.py [--quick] [--nodes N --pods N --anti N] [--scheduler OLD.py]
+
+`--scheduler` loads another scheduler.py (e.g. `git show HEAD:pykubectl/controllers/scheduler.py`
+saved to a file) in place of the package's, the rest of the tree unchanged: a before/after pair
+on the same machine minutes apart.
 """
 from __future__ import annotations
 
@@ -112,7 +116,14 @@ def main():
     ap.add_argument("--pods", type=int)
     ap.add_argument("--anti", type=int)
     ap.add_argument("--runs", type=int, default=5, help="baseline process runs")
+    ap.add_argument("--scheduler", metavar="FILE", help="a scheduler.py to load in place of the package's")
     a = ap.parse_args()
+    if a.scheduler:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("pykubectl.controllers.scheduler", a.scheduler)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
     nodes_n = a.nodes or (100 if a.quick else 1000)
     pods_n = min(a.pods or (1000 if a.quick else 10000), 20000)
     anti_n = min(a.anti or (100 if a.quick else 1000), nodes_n)

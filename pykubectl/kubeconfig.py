@@ -14,13 +14,15 @@ from __future__ import annotations
 import os
 import re
 
+from pykubectl.api.errors import UserError
+
 SECTIONS = ("clusters", "users", "contexts")
 # The key under which each list entry of a section holds its body.
 _BODY = {"clusters": "cluster", "users": "user", "contexts": "context", "extensions": "extension"}
 LOCAL_EXTENSION = "pykubectl"
 
 
-class KubeconfigError(Exception):
+class KubeconfigError(UserError):
     """A kubeconfig that kubectl would refuse to load.
 
     `errors` holds one line per failing file. With one, kubectl prints "error: " + str(e);
@@ -33,9 +35,13 @@ class KubeconfigError(Exception):
         self.not_exist = not_exist
         super().__init__("\n".join(self.errors))
 
+    @property
+    def prefix(self) -> str:
+        return "error: " if len(self.errors) == 1 else ""
+
     def message(self) -> str:
         """What kubectl writes to stderr (without the trailing newline)."""
-        return "error: " + self.errors[0] if len(self.errors) == 1 else "\n".join(self.errors)
+        return self.prefix + str(self)
 
 
 # -- where the files are ---------------------------------------------------------------------
@@ -448,20 +454,24 @@ def _cache_file(path: str) -> str | None:
 
 
 def _write_cache(cache: str, content: dict) -> None:
-    """Best effort, 0600 (the data holds keys), atomic; a cache that cannot be written is skipped."""
     import json
     try:
         blob = json.dumps(content)
     except (TypeError, ValueError):
         return
+    write_private(cache, blob)
+
+
+def write_private(path: str, text: str) -> None:
+    """Write a cache file best effort: 0600 in a 0700 folder (caches hold keys and tokens),
+    atomic; one that cannot be written is skipped."""
     try:
-        d = os.path.dirname(cache)
-        os.makedirs(d, mode=0o700, exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}.tmp"
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(blob)
-        os.replace(tmp, cache)
+            f.write(text)
+        os.replace(tmp, path)
     except OSError:
         pass
 
@@ -475,7 +485,8 @@ _PATH_FIELDS = {"clusters": ("certificate-authority",),
 class Kubeconfig:
     """The merged configuration of several kubeconfig files, as clientcmd builds it."""
 
-    def __init__(self, paths: list[str], files: dict[str, dict], explicit: bool = False):
+    def __init__(self, paths: list[str], files: dict[str, dict], explicit: bool = False,
+                 resolve: bool = True):
         self.paths = list(paths)
         self.explicit = explicit
         self._files = files  # path -> decoded data, for the files that exist
@@ -499,13 +510,16 @@ class Kubeconfig:
                     if name in self._maps[section]:
                         continue  # the first file to define a name wins, whole entry
                     body = dict(entry.get(_BODY[section]) or {})
-                    _resolve_paths(section, body, path)
+                    if resolve:
+                        _resolve_paths(section, body, path)
                     self._maps[section][name] = body
                     self._origin[(section, name)] = path
 
     @classmethod
-    def load(cls, paths: list[str], *, explicit: bool = False) -> "Kubeconfig":
-        """Load and merge `paths`; `explicit` (a --kubeconfig file) must exist."""
+    def load(cls, paths: list[str], *, explicit: bool = False, resolve: bool = True) -> "Kubeconfig":
+        """Load and merge `paths`; `explicit` (a --kubeconfig file) must exist. Relative file
+        references are resolved against their file's folder unless `resolve` is False (the
+        `config` verbs show and edit them as written: clientcmd's DoNotResolvePaths)."""
         if explicit and paths and not os.path.exists(paths[0]):
             raise KubeconfigError(f"stat {paths[0]}: no such file or directory", not_exist=True)
         files, errors = {}, []
@@ -521,7 +535,7 @@ class Kubeconfig:
                 files[path] = data
         if errors:
             raise KubeconfigError(list(dict.fromkeys(errors)))
-        return cls(paths, files, explicit)
+        return cls(paths, files, explicit, resolve)
 
     def contexts(self) -> dict[str, dict]:
         return self._maps["contexts"]

@@ -11,13 +11,15 @@ import json
 
 import yaml
 
+from pykubectl.api.errors import UserError
+
 try:
     _Base = yaml.CSafeLoader
 except AttributeError as e:  # pragma: no cover - guarded by the package's requirements
     raise ImportError("pykubectl needs PyYAML built with libyaml (yaml.CSafeLoader)") from e
 
 
-class ManifestError(Exception):
+class ManifestError(UserError):
     """A document that is not YAML/JSON; message as kubectl prints it."""
 
 

@@ -11,9 +11,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 
 import pytest
+
+# Nothing a test runs in-process may touch the user's data home or kubeconfig: both point into
+# a private folder for the whole session (subprocesses get their own through Kube.env).
+_SESSION_HOME = tempfile.mkdtemp(prefix="pykubectl-tests-")
+os.environ["PYKUBECTL_HOME"] = os.path.join(_SESSION_HOME, "data")
+os.environ["KUBECONFIG"] = os.path.join(_SESSION_HOME, "kubeconfig")
 
 VENV_BIN = os.path.dirname(sys.executable)
 PYKUBECTL = os.path.join(VENV_BIN, "pykubectl")

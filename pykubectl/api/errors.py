@@ -6,6 +6,14 @@ into kubectl's wording ("Error from server (NotFound): pods "x" not found") and 
 from __future__ import annotations
 
 
+class UserError(Exception):
+    """An error of our own modules whose str(e) is kubectl's wording: the CLI's error boundary
+    prints `prefix + str(e)` and exits 1. A shared base, so that the boundary needs neither the
+    defining modules' imports nor their class names."""
+
+    prefix = "error: "
+
+
 class StatusError(Exception):
     """An API error carrying the fields of a metav1.Status."""
 

@@ -19,6 +19,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
+from pykubectl.api.errors import UserError
+
 # The verbs of an ordinary REST storage, in discovery's (sorted) order.
 CRUD = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 # apiextensions-apiserver lists a custom resource's verbs in this fixed, unsorted order.
@@ -79,7 +81,7 @@ class Kind:
         return self.kind + "List"
 
 
-class UnknownResource(Exception):
+class UnknownResource(UserError):
     """kubectl could map the argument neither to a resource nor to a kind."""
 
     def __init__(self, resource: str):
@@ -87,7 +89,7 @@ class UnknownResource(Exception):
         self.resource = resource
 
 
-class NoKindMatch(Exception):
+class NoKindMatch(UserError):
     """A manifest's apiVersion/kind is not served (meta.NoKindMatchError)."""
 
     def __init__(self, group: str, version: str, kind: str):

@@ -15,6 +15,8 @@ name (`...Spec`, `...Status`, `...Strategy`, ObjectMeta, ResourceRequirements).
 """
 from __future__ import annotations
 
+from pykubectl.api.values import clone as _clone
+
 import json
 
 from pykubectl.api import schema as _schema
@@ -476,14 +478,6 @@ def _remove_path(obj, path: tuple, schema):
                 node.remove(cv)
             return
         node, s, raw = cv, cs, craw
-
-
-def _clone(v):
-    if isinstance(v, dict):
-        return {k: _clone(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clone(x) for x in v]
-    return v
 
 
 def server_side_apply(live: dict | None, applied: dict, manager: str, schema: dict | None,

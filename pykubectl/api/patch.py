@@ -13,7 +13,10 @@ A field the schema does not know gets no strategy: maps merge, lists are replace
 """
 from __future__ import annotations
 
+from pykubectl.api.values import clone as _clone
+
 from pykubectl.api import schema as _schema
+from pykubectl.api.errors import UserError
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -30,7 +33,7 @@ ERR_BAD_RETAIN_KEYS = "invalid patch format of retainKeys"
 ERR_BAD_SET_ORDER = "invalid patch format of setElementOrder list"
 
 
-class PatchError(Exception):
+class PatchError(UserError):
     """A patch the apiserver refuses; `code` is the HTTP status it answers with.
 
     400 for a malformed patch document, 422 for a JSON patch that does not apply (the apiserver
@@ -58,14 +61,6 @@ class PatchError(Exception):
 
 # ---------------------------------------------------------------------------------------------
 # helpers on JSON values
-
-def _clone(v):
-    # faster than copy.deepcopy for JSON-shaped data
-    if isinstance(v, dict):
-        return {k: _clone(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clone(x) for x in v]
-    return v
 
 
 def _kind(v) -> str:

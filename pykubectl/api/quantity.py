@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from pykubectl.api.errors import UserError
+
 DECIMAL_SI = "DecimalSI"
 BINARY_SI = "BinarySI"
 DECIMAL_EXPONENT = "DecimalExponent"
@@ -34,7 +36,7 @@ _NANO = Fraction(1, 10**9)
 _MAX = Fraction(2**63 - 1)   # apimachinery's maxAllowed
 
 
-class QuantityError(ValueError):
+class QuantityError(UserError, ValueError):
     """A string that is not a Kubernetes quantity; the message is apimachinery's."""
 
 

@@ -9,72 +9,27 @@ from __future__ import annotations
 
 import re
 
+from pykubectl.api.errors import UserError
 
-class SelectorError(ValueError):
+
+class SelectorError(UserError, ValueError):
     """An unparsable or unsupported selector; the message is the apiserver's."""
 
 
 # ---------------------------------------------------------------------------------------------
-# name and value validation (apimachinery util/validation), needed for the parser's messages
-
-_QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QNAME_RE = re.compile(f"^{_QNAME_FMT}$")
-_QNAME_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-              "with an alphanumeric character")
-_DNS1123_FMT = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-_DNS1123_RE = re.compile(f"^{_DNS1123_FMT}$")
-_DNS1123_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-                "'-' or '.', and must start and end with an alphanumeric character")
-_LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, "
-                    "'-', '_' or '.', and must start and end with an alphanumeric character")
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    if not examples:
-        return f"{msg} (regex used for validation is '{fmt}')"
-    eg = " or ".join(f"'{e}', " for e in examples)
-    return f"{msg} (e.g. {eg}regex used for validation is '{fmt}')"
-
-
-def _max_len(n: int) -> str:
-    return f"must be no more than {n} characters"
-
+# name and value validation, needed for the parser's messages: validation.py's rules (apimachinery
+# util/validation), imported on first use so that commands parsing no selector never load them
 
 def qualified_name_errors(value: str) -> list[str]:
     """validation.IsQualifiedName: the messages for a bad label key (empty when valid)."""
-    errs = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            if len(prefix) > 253:
-                errs.append("prefix part " + _max_len(253))
-            if not _DNS1123_RE.match(prefix):
-                errs.append("prefix part " + _regex_error(_DNS1123_MSG, _DNS1123_FMT, "example.com"))
-    else:
-        return ["a qualified name " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    if not name:
-        errs.append("name part must be non-empty")
-    elif len(name) > 63:
-        errs.append("name part " + _max_len(63))
-    if not _QNAME_RE.match(name):
-        errs.append("name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc"))
-    return errs
+    from pykubectl.api.validation import qualified_name
+    return qualified_name(value)
 
 
 def label_value_errors(value: str) -> list[str]:
-    """validation.IsValidLabelValue."""
-    errs = []
-    if len(value) > 63:
-        errs.append(_max_len(63))
-    if value and not _QNAME_RE.match(value):
-        errs.append(_regex_error(_LABEL_VALUE_MSG, f"({_QNAME_FMT})?", "MyValue", "my_value", "12345"))
-    return errs
+    """validation.IsValidLabelValue: the messages for a bad label value (empty when valid)."""
+    from pykubectl.api.validation import label_value
+    return label_value(value)
 
 
 def _quote(v) -> str:

@@ -391,6 +391,7 @@ def path_segment_name(v: str) -> list[str]:
 
 
 def qualified_name(v: str) -> list[str]:
+    """validation.IsQualifiedName: label keys, annotation keys, finalizers, resource names."""
     errs = []
     parts = v.split("/")
     if len(parts) == 1:
@@ -414,6 +415,7 @@ def qualified_name(v: str) -> list[str]:
 
 
 def label_value(v: str) -> list[str]:
+    """validation.IsValidLabelValue."""
     errs = []
     if len(v) > 63:
         errs.append(_max_len(63))

@@ -55,12 +55,27 @@ def _service_account(server, t, pod: dict) -> None:
     if automount is False:
         return
     mount_path = "/var/run/secrets/kubernetes.io/serviceaccount"
-    containers = list(spec.get("containers") or []) + list(spec.get("initContainers") or [])
-    if any(m.get("mountPath") == mount_path for c in containers for m in c.get("volumeMounts") or ()):
+    # as the plugin's mountServiceAccountToken: every container without a mount at the default
+    # path gets one, of the pod's existing kube-api-access-* volume if it has one (a copy of a
+    # pod), else of a new volume added for them
+    needs = [c for c in list(spec.get("initContainers") or []) + list(spec.get("containers") or [])
+             if not any(m.get("mountPath") == mount_path for m in c.get("volumeMounts") or ())]
+    if not needs:
         return
-    from pykubectl.apiserver.core import random_suffix
-    vol_name = "kube-api-access-" + random_suffix(rng=server.rng(t, "token-volume"))
-    spec.setdefault("volumes", []).append({
+    vol_name = next((v.get("name") for v in spec.get("volumes") or ()
+                     if str(v.get("name", "")).startswith("kube-api-access-")), None)
+    if vol_name is None:
+        from pykubectl.apiserver.core import random_suffix
+        vol_name = "kube-api-access-" + random_suffix(rng=server.rng(t, "token-volume"))
+        spec.setdefault("volumes", []).append(_token_volume(vol_name))
+    for c in needs:
+        c.setdefault("volumeMounts", []).append(
+            {"name": vol_name, "readOnly": True, "mountPath": mount_path})
+
+
+def _token_volume(vol_name: str) -> dict:
+    """The projected kube-api-access volume: a bound token, the cluster CA, the namespace."""
+    return {
         "name": vol_name,
         "projected": {
             "defaultMode": 420,
@@ -71,10 +86,7 @@ def _service_account(server, t, pod: dict) -> None:
                     "apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
             ],
         },
-    })
-    for c in containers:
-        c.setdefault("volumeMounts", []).append(
-            {"name": vol_name, "readOnly": True, "mountPath": mount_path})
+    }
 
 
 def _service(server, t, svc: dict) -> None:

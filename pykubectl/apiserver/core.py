@@ -9,6 +9,8 @@ finalizers, and the managedFields bookkeeping. Controllers write through `write_
 """
 from __future__ import annotations
 
+from pykubectl.api.values import clone as _clone
+
 from pykubectl.api import errors
 from pykubectl.store.clock import rfc3339
 
@@ -79,15 +81,6 @@ def _stored_version(kind, obj):
         if conversion.reshaped(kind.group, kind.kind):
             return conversion.convert(obj, kind.group, kind.kind, kind.version)
     return obj
-
-
-def _clone(v):
-    """A deep copy of a JSON-shaped value, ~5x faster than copy.deepcopy (every write makes several)."""
-    if isinstance(v, dict):
-        return {k: _clone(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clone(x) for x in v]
-    return v
 
 
 def _spec_part(obj: dict) -> dict:
@@ -201,6 +194,8 @@ class APIServer:
             obj = t.get(kind.group, kind.plural, ns or "", name)
         if obj is None:
             raise errors.not_found(kind.group, kind.plural, name)
+        if kind.crd:
+            self._crd_default(kind, [obj])
         return obj
 
     def list(self, kind, ns: str | None = None, label_selector: str | None = None,
@@ -231,6 +226,8 @@ class APIServer:
             items = [o for o in items if lsel.matches((o.get("metadata") or {}).get("labels") or {})]
         if fsel is not None:
             items = [o for o in items if fsel.matches(o)]
+        if kind.crd:
+            self._crd_default(kind, items)
         return {"apiVersion": kind.api_version, "kind": kind.list_kind,
                 "metadata": {"resourceVersion": str(rev)}, "items": items}
 
@@ -282,6 +279,8 @@ class APIServer:
                     continue
                 if fsel is not None and not fsel.matches(obj):
                     continue
+                if kind.crd:
+                    self._crd_default(kind, [obj])
                 yield type_, obj
             if batch:
                 dirty = True   # there may be more past this batch
@@ -594,7 +593,10 @@ class APIServer:
         from pykubectl.api import managedfields as MF
         if not manager:
             raise errors.bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
-        warnings = self._check_fields(kind, body, field_validation, ())
+        checked = body
+        if kind.crd and isinstance(body, dict):   # the typed-patch error names the URL's namespace
+            checked = dict(body, metadata=dict(body.get("metadata") or {}, namespace=ns or ""))
+        warnings = self._check_fields(kind, checked, field_validation, (), apply=True)
         schema = self.schema_for(kind)
         now = rfc3339(self.now())
         try:
@@ -735,11 +737,48 @@ class APIServer:
         from pykubectl.apiserver import admission
         admission.admit(self, t, kind, obj)
 
-    def _check_fields(self, kind, obj, mode, duplicates) -> list[str]:
+    def _check_fields(self, kind, obj, mode, duplicates, *, apply=False) -> list[str]:
         if kind.crd:
-            return []  # custom resources: the CRD's structural schema (not modelled yet)
+            return self._crd_decode(kind, obj, mode, duplicates, apply)
         from pykubectl.api import validation
         return validation.check_fields(obj, self.schema_for(kind), mode, duplicates) or []
+
+    def _crd_schema(self, kind, api_version=None) -> dict | None:
+        """The openAPIV3Schema of the CRD version a custom resource is written or read at."""
+        from pykubectl.api import crd_schema
+        version = str(api_version or "").rpartition("/")[2]
+        with self.store.read() as t:
+            crd = t.get("apiextensions.k8s.io", "customresourcedefinitions", "", f"{kind.plural}.{kind.group}")
+        if crd is None:
+            return None
+        return crd_schema.version_schema(crd, version if version in kind.versions else kind.version)
+
+    def _crd_decode(self, kind, obj, mode, duplicates, apply) -> list[str]:
+        """A custom resource's decoding: its metadata as ObjectMeta, the rest pruned and
+        defaulted by the CRD's schema (server-side apply refuses undeclared fields instead)."""
+        from pykubectl.api import crd_schema, validation
+        if not isinstance(obj, dict):
+            return []
+        schema = self._crd_schema(kind, obj.get("apiVersion"))
+        if schema is None:
+            return []
+        if apply:
+            undeclared = crd_schema.undeclared_for_apply(obj, schema)
+            if undeclared:
+                meta = obj.get("metadata") or {}
+                raise crd_schema.apply_error(kind, meta.get("namespace") or "", meta.get("name") or "", undeclared)
+            return [w for w in [crd_schema.cel_warning(schema)] if w]
+        meta_strict = validation.check_fields(obj, {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                                              "Warn", duplicates)
+        return crd_schema.decode(obj, schema, mode, strict=meta_strict)
+
+    def _crd_default(self, kind, objs) -> None:
+        """Defaulting on read, as the CR codec does when it decodes what storage holds."""
+        from pykubectl.api import crd_schema
+        schema = self._crd_schema(kind)
+        if schema is not None:
+            for o in objs:
+                crd_schema.default(o, schema)
 
     @staticmethod
     def _unmodelled(kind, new, old) -> list[str]:
@@ -752,6 +791,11 @@ class APIServer:
     def _validate(self, kind, obj, old):
         from pykubectl.api import validation
         errs = validation.validate(obj, old)
+        if kind.crd:
+            from pykubectl.api import crd_schema
+            schema = self._crd_schema(kind)
+            crd_schema.default(obj, schema)
+            errs = list(errs or []) + crd_schema.validate(obj, schema)
         if errs:
             raise errors.invalid(kind.group, kind.kind, obj["metadata"].get("name", ""), errs)
 

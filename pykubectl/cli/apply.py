@@ -64,29 +64,54 @@ def _walk(path: str, recursive: bool) -> list[str]:
     return out
 
 
-def read_manifests(filenames, recursive: bool):
-    """Yield (object, duplicate fields, source) for every document; `kind: List` is expanded."""
+def read_manifests(filenames, recursive: bool, validate: bool = False):
+    """Yield (object, duplicate fields, source) for every document; `kind: List` is expanded.
+    With `validate` (apply, create, replace unless --validate=false) a document without kind or
+    apiVersion is refused by kubectl's schema validation; otherwise by its decoder."""
     from pykubectl.yamlio import ManifestError, load_documents
     for fn in filenames:
-        for src in _expand(fn, recursive):
-            text = _read_source(src)
+        for path in _expand(fn, recursive):
+            text = _read_source(path)
+            src = "STDIN" if path == "-" else path
             try:
                 docs = load_documents(text, src)
             except ManifestError as e:
                 raise CLIError(f'error parsing {src}: {e}')
             for obj, dupes in docs:
                 if not isinstance(obj, dict):
-                    raise CLIError(f"error validating \"{src}\": error validating data: invalid object to validate")
+                    _refuse(src, validate, "invalid object to validate",
+                            "json: cannot unmarshal " + _json_type(obj) + " into Go value of type unstructured.detector")
                 if obj.get("kind", "").endswith("List") and isinstance(obj.get("items"), list):
                     for it in obj["items"]:
                         yield it, [], src
                     continue
                 if not obj.get("kind"):
-                    raise CLIError(f'error validating "{src}": error validating data: kind not set')
+                    _refuse(src, validate, "kind not set", f"Object 'Kind' is missing in '{_go_json(obj)}'")
                 if not obj.get("apiVersion"):
-                    raise CLIError(f'error validating "{src}": error validating data: apiVersion not set')
+                    if validate:
+                        _refuse(src, True, "apiVersion not set", "")
+                    raise CLIError(f'unable to recognize "{src}": no matches for kind "{obj["kind"]}" in version ""')
                 _check_accessors(obj, src)
                 yield obj, dupes, src
+
+
+_VALIDATION_HINT = "; if you choose to ignore these errors, turn validation off with --validate=false"
+
+
+def _refuse(src, validate, invalid, undecodable):
+    if validate:
+        raise CLIError(f'error validating "{src}": error validating data: {invalid}{_VALIDATION_HINT}')
+    raise CLIError(f'unable to decode "{src}": {undecodable}')
+
+
+def _json_type(v) -> str:
+    return {list: "array", str: "string", bool: "bool", int: "number", float: "number"}.get(type(v), "value")
+
+
+def _go_json(obj) -> str:
+    """encoding/json's compact form (map keys sorted, <>& escaped) for kubectl's decode errors."""
+    out = json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _GO_TYPES = {bool: "bool", int: "int64", float: "float64", str: "string", list: "[]interface {}",
@@ -218,7 +243,7 @@ def run(g, o, args):
     if o.selector:
         from pykubectl.api.selectors import parse_label_selector
         selector = parse_label_selector(o.selector)
-    for obj, dupes, src in read_manifests(filename, recursive):
+    for obj, dupes, src in read_manifests(filename, recursive, validate=mode != "Ignore"):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
         if selector is not None and not selector.matches((obj.get("metadata") or {}).get("labels") or {}):
@@ -255,6 +280,10 @@ def run(g, o, args):
                 print_warnings(warns, err)
             visited.append((kind, ns, _uid(client, kind, ns, name, dry)))
         except StatusError as e:
+            if server_side and e.code == 409 and e.message.startswith("Apply failed"):
+                # kubectl wraps a field-manager conflict into a plain error with its advice
+                failed.append(CLIError(f"{e.message}\n{FIELD_MANAGER_CONFLICT}"))
+                continue
             if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
                 e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
                     else f'error when applying patch to "{src}": {e.message}'
@@ -264,6 +293,19 @@ def run(g, o, args):
     if o.prune and not failed:
         _prune(client, visited, o.selector, dry, out)
     report(failed, err)
+
+
+FIELD_MANAGER_CONFLICT = """Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"""
 
 
 # kubectl's default --prune-allowlist
@@ -317,14 +359,18 @@ def _exists(client, kind, ns, name) -> bool:
         return False
 
 
-def _annotated(obj: dict) -> tuple[dict, str]:
-    """The object with its new last-applied annotation, and that annotation's value."""
+def _annotated(obj: dict, ns: str | None = None) -> tuple[dict, str]:
+    """The object with its new last-applied annotation, and that annotation's value, as
+    kubectl's GetModifiedConfiguration makes it: the object as sent (with the namespace the
+    builder gave it, `ns` for a namespaced kind) and an annotations map, empty if need be."""
     import copy
     clean = copy.deepcopy(obj)
-    ann = (clean.get("metadata") or {}).get("annotations") or {}
+    meta = clean.setdefault("metadata", {})
+    if ns and not meta.get("namespace"):
+        meta["namespace"] = ns
+    ann = meta.get("annotations") or {}
     ann.pop(LAST_APPLIED, None)
-    if not ann and "annotations" in (clean.get("metadata") or {}):
-        clean["metadata"].pop("annotations")
+    meta["annotations"] = ann
     last = json.dumps(_sorted(clean), separators=(",", ":"), ensure_ascii=False) + "\n"
     modified = copy.deepcopy(clean)
     modified.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = last
@@ -343,7 +389,7 @@ def _sorted(o):
 def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
     from pykubectl.api.errors import StatusError
     name = obj["metadata"]["name"]
-    modified, last = _annotated(obj)
+    modified, last = _annotated(obj, ns if kind.namespaced else None)
     try:
         current = client.get(kind, ns, name)
     except StatusError as e:

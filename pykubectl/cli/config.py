@@ -65,7 +65,7 @@ def _paths(g) -> list[str]:
 
 def _load(g):
     from pykubectl.kubeconfig import Kubeconfig
-    return Kubeconfig.load(_paths(g), explicit=bool(g.kubeconfig))
+    return Kubeconfig.load(_paths(g), explicit=bool(g.kubeconfig), resolve=False)
 
 
 def _flags(spec, args, sub):
@@ -90,6 +90,18 @@ def _find(config: dict, section: str, name: str) -> dict | None:
 
 
 _BODY = {"clusters": "cluster", "users": "user", "contexts": "context"}
+
+
+def _body(config: dict, section: str, name: str) -> dict:
+    """The body (`cluster:`, `user:`, `context:`) of the named entry, appended when missing."""
+    e = _find(config, section, name)
+    if e is None:
+        e = {"name": name}
+        config[section] = config.get(section) or []   # `contexts: null` as kubectl writes it
+        config[section].append(e)
+    body = e.get(_BODY[section]) or {}
+    e[_BODY[section]] = body
+    return body
 
 # -- read-only subcommands --------------------------------------------------------------
 
@@ -160,7 +172,7 @@ def _view(g, args):
         cfg["users"] = [e for e in cfg["users"] if e["name"] == ctx.get("user")]
         cfg["current-context"] = name
     if o.flatten:
-        _flatten(cfg)
+        _flatten(cfg, kc)
     if not (o.raw or o.flatten):
         for e in cfg["clusters"] + cfg["users"]:
             body = e.get("cluster", e.get("user"))
@@ -189,7 +201,8 @@ def _simple_jsonpath(expr, cfg):
     raise CLIError("jsonpath output is not available")
 
 
-def _flatten(cfg):
+def _flatten(cfg, kc):
+    """Embed the files entries name, each relative path read from its own file's folder."""
     import base64
     files = {"clusters": {"certificate-authority": "certificate-authority-data"},
              "users": {"client-certificate": "client-certificate-data", "client-key": "client-key-data"}}
@@ -199,6 +212,7 @@ def _flatten(cfg):
             for path_key, data_key in pairs.items():
                 p = body.pop(path_key, None)
                 if p:
+                    p = os.path.join(os.path.dirname(os.path.abspath(kc.file_for(section, e["name"]))), p)
                     with open(p, "rb") as f:
                         body[data_key] = base64.b64encode(f.read()).decode()
 
@@ -252,12 +266,7 @@ def _set_context(g, args):
     path = kc.file_for("contexts", name)
 
     def change(cfg):
-        e = _find(cfg, "contexts", name)
-        if e is None:
-            e = {"name": name, "context": {}}
-            cfg.setdefault("contexts", []).append(e)
-        body = e.setdefault("context", {}) or {}
-        e["context"] = body
+        body = _body(cfg, "contexts", name)
         for k, v in fields.items():
             if v is not None:
                 body[k] = v
@@ -319,6 +328,23 @@ def _read_file_b64(path):
         raise CLIError(f"error reading {path}: {e.strerror.lower() if e.strerror else e}")
 
 
+def _file_or_data(body: dict, key: str, path: str, embed: bool, kubeconfig: str) -> None:
+    """`<key>: <path>`, or with --embed-certs `<key>-data: <the file, base64>`; either replaces
+    the other, as set-cluster and set-credentials do. The path is written as clientcmd's
+    RelativizePathWithNoBacksteps writes it: relative to the kubeconfig's folder when it lies
+    below it, absolute otherwise."""
+    if embed:
+        if not os.path.exists(path):
+            raise CLIError(f"could not stat {key} file {path}: stat {path}: no such file or directory")
+        body[key + "-data"] = _read_file_b64(path)
+        body.pop(key, None)
+    else:
+        full = os.path.abspath(path)
+        rel = os.path.relpath(full, os.path.dirname(os.path.abspath(kubeconfig)))
+        body[key] = full if rel == ".." or rel.startswith(".." + os.sep) else rel
+        body.pop(key + "-data", None)
+
+
 def _set_cluster(g, args):
     spec = [Flag("server"), Flag("certificate-authority"), Flag("embed-certs", kind="bool"),
             Flag("insecure-skip-tls-verify", kind="bool"), Flag("tls-server-name"), Flag("proxy-url")]
@@ -331,12 +357,7 @@ def _set_cluster(g, args):
     path = kc.file_for("clusters", name)
 
     def change(cfg):
-        e = _find(cfg, "clusters", name)
-        if e is None:
-            e = {"name": name, "cluster": {}}
-            cfg.setdefault("clusters", []).append(e)
-        body = e.get("cluster") or {}
-        e["cluster"] = body
+        body = _body(cfg, "clusters", name)
         if server is not None:
             body["server"] = server
         if "insecure_skip_tls_verify" in o.changed or g.insecure:
@@ -349,12 +370,7 @@ def _set_cluster(g, args):
         if "proxy_url" in o.changed:
             body["proxy-url"] = o.proxy_url
         if "certificate_authority" in o.changed:
-            if o.embed_certs:
-                body["certificate-authority-data"] = _read_file_b64(o.certificate_authority)
-                body.pop("certificate-authority", None)
-            else:
-                body["certificate-authority"] = os.path.abspath(o.certificate_authority)
-                body.pop("certificate-authority-data", None)
+            _file_or_data(body, "certificate-authority", o.certificate_authority, o.embed_certs, path)
             body.pop("insecure-skip-tls-verify", None)
     _write(path, change)
     sys.stdout.write(f'Cluster "{name}" set.\n')
@@ -374,20 +390,10 @@ def _set_credentials(g, args):
     path = kc.file_for("users", name)
 
     def change(cfg):
-        e = _find(cfg, "users", name)
-        if e is None:
-            e = {"name": name, "user": {}}
-            cfg.setdefault("users", []).append(e)
-        body = e.get("user") or {}
-        e["user"] = body
+        body = _body(cfg, "users", name)
         for flag, key in (("client_certificate", "client-certificate"), ("client_key", "client-key")):
             if flag in o.changed:
-                if o.embed_certs:
-                    body[key + "-data"] = _read_file_b64(o[flag])
-                    body.pop(key, None)
-                else:
-                    body[key] = os.path.abspath(o[flag])
-                    body.pop(key + "-data", None)
+                _file_or_data(body, key, o[flag], o.embed_certs, path)
         if token is not None:
             body["token"] = token
             body.pop("username", None)
@@ -435,14 +441,9 @@ def _set_property(g, prop: str, value, unset: bool):
     path = kc.file_for(section, name)
 
     def change(cfg):
-        e = _find(cfg, section, name)
-        if e is None:
-            if unset:
-                raise CLIError(f"current map key `{name}` is invalid")
-            e = {"name": name, _BODY[section]: {}}
-            cfg.setdefault(section, []).append(e)
-        body = e.get(_BODY[section]) or {}
-        e[_BODY[section]] = body
+        if unset and _find(cfg, section, name) is None:
+            raise CLIError(f"current map key `{name}` is invalid")
+        body = _body(cfg, section, name)
         if unset:
             body.pop(field, None)
         elif field == "insecure-skip-tls-verify":

@@ -180,7 +180,10 @@ def run(g, o, args):
     extra = sorted(o.changed - common - set(own))
     if extra:
         where = f"create {sub}" if sub else "create"
-        raise CLIError(f"unknown flag: --{_DEST_TO_NAME[extra[0]]}\nSee 'kubectl {where} --help' for usage.")
+        e = CLIError(f"unknown flag: --{_DEST_TO_NAME[extra[0]]}\nSee 'kubectl {where} --help' for usage.")
+        if sub == "token":
+            e.prefix = "Error: "   # `create token` leaves flag errors to cobra's default printer
+        raise e
     if sub is None:
         return _run_files(g, o)
     missing = [f'"{_DEST_TO_NAME[d]}"' for d in required if d not in o.changed]
@@ -318,11 +321,11 @@ def _run_files(g, o):
     dry = dry_run_mode(o.dry_run)
     client = make_client(g)
     failed = []
-    for obj, dupes, src in read_manifests(o.filename, o.recursive):
+    for obj, dupes, src in read_manifests(o.filename, o.recursive, validate=mode != "Ignore"):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
         if o.save_config:
-            obj, _ = _annotated(obj)
+            obj, _ = _annotated(obj, ns if kind.namespaced else None)
         res = obj
         if dry != "client":
             try:

@@ -2,7 +2,10 @@
 container added through the pods/ephemeralcontainers subresource (a strategic merge patch, as
 kubectl sends it), then, with -i, attached: a shell image's session runs in the simulated
 container (the runtime's tiny shell). `kubectl debug node/NODE` creates kubectl's node debugging
-pod instead (host namespaces, the node's / at /host). --copy-to is not simulated."""
+pod instead (host namespaces, the node's / at /host). `--copy-to=NAME` creates a copy of the pod
+(labels dropped so no Service or controller picks it up, annotations kept, ephemeral containers
+and the node left behind) with a debug container added, or a container's image or command
+changed, as the legacy profile does it; with -i it waits for the copy to run and attaches."""
 from __future__ import annotations
 
 import sys
@@ -96,6 +99,19 @@ class DebugOptions:
                     raise CLIError(f'invalid argument "{item}" for "--env" flag: {pair} must be formatted as key=value')
                 self.env.append({"name": k, "value": v})
         self.env.sort(key=lambda e: e["name"])
+        # --set-image is pflag's stringToString: one "=" makes one pair (commas and all), more are
+        # comma-separated pairs; later ones win
+        self.set_images = {}
+        for item in o.set_image:
+            if "=" not in item:
+                raise CLIError(f'invalid argument "{item}" for "--set-image" flag: {item} must be formatted as '
+                               "key=value\nSee 'kubectl debug --help' for usage.")
+            for pair in [item.strip('"')] if item.count("=") == 1 else item.split(","):
+                k, sep, v = pair.partition("=")
+                if not sep:
+                    raise CLIError(f'invalid argument "{item}" for "--set-image" flag: {pair} must be formatted as '
+                                   "key=value\nSee 'kubectl debug --help' for usage.")
+                self.set_images[k] = v
 
     def validate(self, out, err) -> None:
         """Validate in kubectl's order, printing what it prints on the way."""
@@ -104,21 +120,29 @@ class DebugOptions:
         if self.attach and "attach" in o.changed and not o.image and not o.container:
             raise CLIError("you must specify --container or create a new container using --image in order to attach.")
         if o.copy_to:
-            raise CLIError('"debug --copy-to" is not implemented in pykubectl yet')
-        if o.replace:
+            if not o.image and not self.set_images and not self.args:
+                raise CLIError("you must specify --image, --set-image or command arguments.")
+            if self.args and not o.container and not o.image:
+                raise CLIError("you must specify an existing container or a new image when specifying args.")
+        elif o.replace:
             raise CLIError("--replace may only be used with --copy-to.")
-        if o.same_node:
+        elif o.same_node:
             raise CLIError("--same-node may only be used with --copy-to.")
-        if o.set_image:
+        elif self.set_images:
             raise CLIError("--set-image may only be used with --copy-to.")
-        if not o.image:
+        elif not o.image:
             raise CLIError("you must specify --image when not using --copy-to.")
-        if (images.pull_error(o.image) or ("",))[0] == "InvalidImageName":
+        if o.image and (images.pull_error(o.image) or ("",))[0] == "InvalidImageName":
             raise CLIError(f'invalid image name "{o.image}": invalid reference format')
         if not self.targets and not o.filename:
             raise CLIError("NAME or filename is required for debug")
         if o.image_pull_policy not in (None, "", "Always", "IfNotPresent", "Never"):
             raise CLIError(f"invalid image pull policy: {o.image_pull_policy}")
+        for cname, image in self.set_images.items():
+            if (images.pull_error(image) or ("",))[0] == "InvalidImageName":
+                raise CLIError(f'invalid image name "{image}" for container "{cname}": invalid reference format')
+        if o.target and o.copy_to:
+            raise CLIError("--target is incompatible with --copy-to. Use --share-processes instead.")
         if o.target and not o.quiet:
             out.write(f'Targeting container "{o.target}". If you don\'t see processes from this container it may be '
                       "because the container runtime doesn't support this feature.\n")
@@ -144,6 +168,56 @@ class DebugOptions:
         if not self.o.quiet:
             out.write(f"Defaulting debug container name to {name}.\n")
         return name
+
+    def pod_copy(self, pod: dict, out) -> tuple[dict, str]:
+        """kubectl's generatePodCopyWithDebugContainer with the legacy profile: (the copy, the
+        debug container's name, "" when only images were changed)."""
+        import copy
+        o, meta = self.o, pod.get("metadata") or {}
+        spec = copy.deepcopy(pod.get("spec") or {})
+        spec.pop("ephemeralContainers", None)    # the API refuses them on create
+        if "share_processes" in o.changed:
+            spec["shareProcessNamespace"] = bool(o.share_processes)
+        if not o.same_node:
+            spec.pop("nodeName", None)
+        for c in spec.get("containers") or []:
+            image = self.set_images.get(c.get("name"), self.set_images.get("*"))
+            if image:
+                c["image"] = image
+        # the legacy profile drops the labels (--keep-labels notwithstanding): the copy must not
+        # join the original's Services and ReplicaSet
+        copied = {"apiVersion": "v1", "kind": "Pod",
+                  "metadata": {"name": o.copy_to, "namespace": meta.get("namespace"),
+                               **({"annotations": dict(meta["annotations"])} if meta.get("annotations") else {})},
+                  "spec": spec}
+        name = o.container or ""
+        c = next((c for k in ("containers", "initContainers") for c in spec.get(k) or () if c.get("name") == name), None)
+        if c is None:
+            if not o.image:
+                if self.set_images:
+                    return copied, ""
+                raise CLIError("you must specify image when creating new container")
+            name = name or self.container_name(copied, out)
+            c = {"name": name, "terminationMessagePolicy": "File"}
+            spec.setdefault("containers", []).append(c)
+        if self.args:
+            if o.arguments_only:
+                c["args"] = list(self.args)
+            else:
+                c["command"] = list(self.args)
+                c.pop("args", None)
+        if self.env:
+            c["env"] = self.env
+        if o.image:
+            c["image"] = o.image
+        if o.image_pull_policy:
+            c["imagePullPolicy"] = o.image_pull_policy
+        for k, v in (("stdin", o.stdin), ("tty", o.tty)):
+            if v:
+                c[k] = True
+            else:
+                c.pop(k, None)
+        return copied, name
 
     def ephemeral_container(self, name: str) -> dict:
         """The EphemeralContainer kubectl's generateDebugContainer builds (legacy profile:
@@ -243,7 +317,7 @@ def _wait_for_container(client, ns: str, name: str, container: str, quiet: bool,
         time.sleep(0.2)
 
 
-def _session(client, ns: str, pod: dict, ec: dict, o) -> None:
+def _session(client, ns: str, pod: dict, ec: dict, o, ephemeral: bool = True) -> None:
     """kubectl attach to the debug container: its shell reads what the user types."""
     from pykubectl.runtime import images
     name = ec["name"]
@@ -259,9 +333,14 @@ def _session(client, ns: str, pod: dict, ec: dict, o) -> None:
     if tty:
         from pykubectl.cli import exec_
         exec_._interactive(client, ns, pod["metadata"]["name"], name, [shell])
-        if not o.quiet:
+        if o.quiet:
+            pass
+        elif ephemeral:
             sys.stdout.write(f"Session ended, the ephemeral container will not be restarted but may be reattached "
                              f"using 'kubectl attach {pod['metadata']['name']} -c {name} -i -t' if it is still running\n")
+        elif (pod.get("spec") or {}).get("restartPolicy", "Always") == "Always":
+            sys.stdout.write(f"Session ended, resume using 'kubectl attach {pod['metadata']['name']} -c {name} -i -t' "
+                             "command when the pod is running\n")
         return
     data = sys.stdin.buffer.read()
     out, err, _ = client.exec(ns, pod["metadata"]["name"], name, [shell], data)
@@ -292,6 +371,17 @@ def run(g, o, args):
             ns, name, ec = client.namespace, pod["metadata"]["name"], pod["spec"]["containers"][0]
             sys.stdout.flush()
             res = client.create(kind, pod, ns)
+        elif o.copy_to:
+            copied, cname = opts.pod_copy(obj, sys.stdout)
+            ns, name = copied["metadata"]["namespace"] or client.namespace, o.copy_to
+            sys.stdout.flush()
+            res = client.create(kind, copied, ns)
+            if o.replace:
+                client.delete(kind, obj["metadata"].get("namespace") or ns, obj["metadata"]["name"], grace_period=0)
+            if not opts.attach or not cname:
+                continue
+            ec = next(c for k in ("containers", "initContainers") for c in copied["spec"].get(k) or ()
+                      if c["name"] == cname)
         else:
             ns, name = obj["metadata"].get("namespace") or client.namespace, obj["metadata"]["name"]
             ec = opts.ephemeral_container(opts.container_name(obj, sys.stdout))
@@ -305,4 +395,4 @@ def run(g, o, args):
         if "terminated" in ((_status(pod, ec["name"]) or {}).get("state") or {}):
             _logs(client, ns, pod, ec["name"])
         else:
-            _session(client, ns, pod, ec, o)
+            _session(client, ns, pod, ec, o, ephemeral=not o.copy_to)

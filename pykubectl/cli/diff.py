@@ -143,7 +143,7 @@ def _live_and_merged(client, kind, ns, obj, o):
                                  force=o.force_conflicts)
         return live, merged
     from pykubectl.cli.apply import LAST_APPLIED, _annotated
-    modified, _ = _annotated(obj)
+    modified, _ = _annotated(obj, ns if kind.namespaced else None)
     if live is None:
         merged, _ = client.create(kind, modified, ns, dry_run=True, field_manager=o.field_manager)
         return None, merged

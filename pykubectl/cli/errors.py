@@ -69,7 +69,7 @@ def status_line(e) -> str:
 
 
 def handle(e: BaseException, err) -> int:
-    from pykubectl.api.errors import StatusError
+    from pykubectl.api.errors import StatusError, UserError
     if isinstance(e, Printed):
         return e.code
     if isinstance(e, SystemExit):
@@ -87,26 +87,16 @@ def handle(e: BaseException, err) -> int:
     if isinstance(e, CLIError):
         err.write(f"{e.prefix}{e.message}\n")
         return e.code
-    if type(e).__name__ == "KubeconfigError":
-        msg = e.message()
+    if isinstance(e, UserError):
+        # kubectl's fatal(): a newline is added unless the message already ends with one
+        msg = f"{e.prefix}{e}"
         err.write(msg if msg.endswith("\n") else msg + "\n")
         return 1
-    msg = _known(e)
-    if msg is not None:
-        err.write(f"error: {msg}\n")
+    if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
+        err.write(f"error: {e}\n")
         return 1
     if os.environ.get("PYKUBECTL_DEBUG"):
         raise e
     err.write(f"error: internal error: {type(e).__name__}: {e}\n")
     return 1
 
-
-def _known(e) -> str | None:
-    """Errors of our modules that carry kubectl's wording in str(e)."""
-    name = type(e).__name__
-    if name in ("UnknownResource", "NoKindMatch", "ManifestError",
-                "ClusterError", "SelectorError", "QuantityError", "PatchError"):
-        return str(e)
-    if isinstance(e, (FileNotFoundError, IsADirectoryError, PermissionError)):
-        return str(e)
-    return None

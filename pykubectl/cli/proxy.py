@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from pykubectl.cli.errors import CLIError
 from pykubectl.cli.flags import Flag
+from pykubectl.server.http import NoDelayHandler
 
 DEFAULT_ACCEPT_HOSTS = r"^localhost$,^127\.0\.0\.1$,^\[::1\]$"
 DEFAULT_REJECT_PATHS = r"^/api/.*/pods/.*/exec,^/api/.*/pods/.*/attach"
@@ -215,17 +216,7 @@ _HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te
         "proxy-authorization", "proxy-authenticate", "host", "content-length"}
 
 
-class ForwardingHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "pykubectl"
-    sys_version = ""
-
-    def setup(self):
-        import socket
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.request.settimeout(300)
-        super().setup()
-
+class ForwardingHandler(NoDelayHandler):
     def log_message(self, format, *args):
         pass
 

@@ -77,11 +77,12 @@ def run(g, o, args):
     no_kustomize(o)
     client = make_client(g)
     items = []
-    for obj, dupes, src in read_manifests(o.filename, o.recursive):
+    for obj, dupes, src in read_manifests(o.filename, o.recursive, validate=mode != "Ignore"):
         kind = resolve_manifest_kind(client, obj, src)
+        ns = target_namespace(kind, obj, g.namespace, client.namespace)
         if o.save_config:
-            obj, _last = _annotated(obj)
-        items.append((kind, target_namespace(kind, obj, g.namespace, client.namespace), obj, dupes, src))
+            obj, _last = _annotated(obj, ns if kind.namespaced else None)
+        items.append((kind, ns, obj, dupes, src))
     if o.force:
         return _force_replace(client, items, o, dry, mode, fmt)
     errors: list = []

@@ -231,7 +231,8 @@ class HttpClient(Client):
         self._fresh = True
         path = self._cache_path()
         if path:
-            _write_private(path, json.dumps({"fetched": self._now_wall(), "docs": docs}))
+            from pykubectl.kubeconfig import write_private
+            write_private(path, json.dumps({"fetched": self._now_wall(), "docs": docs}))
         return docs
 
     def _legacy_discovery(self, root, doc) -> dict:
@@ -604,19 +605,6 @@ def _named_connection(name: str):
             http.client.HTTPConnection.connect(self)
             self.sock = self._context.wrap_socket(self.sock, server_hostname=name)
     return Named
-
-
-def _write_private(path: str, text: str) -> None:
-    """Best effort, 0600 in a 0700 folder, atomic."""
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def from_kubeconfig(cluster: dict, user: dict, g, namespace: str, cache_dir: str | None) -> HttpClient:

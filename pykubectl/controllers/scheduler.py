@@ -20,6 +20,14 @@ Unschedulable pods are retried, without being re-created, whenever a node, a pod
 volume or a class changes (what kube-scheduler's queueing hints do, coarsely). Node-local
 verdicts and raw scores are cached per node and pod spec until the node's pods change: the next
 replica of a Deployment recomputes them only for the node the previous one went to.
+
+InterPodAffinity is incremental, as kube-scheduler's PreFilter state: the Snapshot counts, per
+distinct term, the placed pods it concerns per topology pair, and assume() updates the counts, so
+a filter check is a lookup per term (AffinityState(scan=True) is the plain scan, for tests).
+Within a process the Scheduler keeps every pod decoded across cycles, brought up to date from the
+store's change log (a relist when the log cannot say), with each node's NodeInfo updated alongside
+(a cycle's Snapshot copies them) and each stored pod version's footprint (requests, ports): a
+cycle decodes and places only what changed.
 """
 from __future__ import annotations
 
@@ -148,6 +156,36 @@ def host_ports(pod: dict) -> list[tuple[str, str, int]]:
     return out
 
 
+_FOOTPRINTS: dict = {}   # (uid, resourceVersion) -> footprint: a stored version never changes
+
+
+def footprint(pod: dict) -> tuple[dict, dict, list]:
+    """What a placed pod takes from its node: (requests, cpu and memory with the scoring
+    defaults, host ports). Kept per stored version: pods are placed and taken off again and
+    again (a relist, preemption's what-ifs)."""
+    m = pod["metadata"]
+    key = (m.get("uid"), m.get("resourceVersion"))
+    hit = _FOOTPRINTS.get(key) if key[0] and key[1] else None
+    if hit is None:
+        hit = (pod_requests(pod), {k: v for k, v in pod_requests(pod, True).items() if k in ("cpu", "memory")},
+               host_ports(pod))
+        if key[0] and key[1]:
+            if len(_FOOTPRINTS) > 100_000:
+                _FOOTPRINTS.clear()
+            _FOOTPRINTS[key] = hit
+    return hit
+
+
+def _listing_order(pod: dict) -> tuple:
+    m = pod["metadata"]
+    return m.get("namespace") or "", m["name"]
+
+
+def counted(pod: dict) -> bool:
+    """Whether a pod on a node takes from it (finished pods do not)."""
+    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+
+
 class NodeInfo:
     """A node with the pods bound to it and what they ask for (the scheduler cache's NodeInfo)."""
     __slots__ = ("node", "name", "labels", "pods", "requested", "nonzero", "ports", "allocatable",
@@ -199,24 +237,39 @@ class NodeInfo:
         anti = aff.get("podAntiAffinity") or {}
         if aff.get("podAffinity") or anti.get("preferredDuringSchedulingIgnoredDuringExecution"):
             self.scoring_pods.append(pod)
-        _add(self.requested, pod_requests(pod))
-        _add(self.nonzero, {k: v for k, v in pod_requests(pod, True).items() if k in ("cpu", "memory")})
-        self.ports += host_ports(pod)
+        req, nonzero, ports = footprint(pod)
+        _add(self.requested, req)
+        _add(self.nonzero, nonzero)
+        if ports:
+            self.ports += ports
+
+    def copy_from(self, kept: NodeInfo) -> None:
+        """Take the pods (kept in listing order) and sums of a NodeInfo kept across cycles."""
+        self.pods, self.affinity_pods = list(kept.pods), list(kept.affinity_pods)
+        self.scoring_pods = list(kept.scoring_pods)
+        self.requested, self.nonzero, self.ports = dict(kept.requested), dict(kept.nonzero), list(kept.ports)
 
     def remove(self, pod: dict) -> None:
-        uid = pod["metadata"].get("uid")
-        self.pods = [p for p in self.pods if p["metadata"].get("uid") != uid]
+        self.remove_all([pod])
+
+    def remove_all(self, pods: list[dict]) -> None:
+        """Take pods off the node (by uid), in one pass over its pods."""
+        uids = {p["metadata"].get("uid") for p in pods}
+        self.pods = [p for p in self.pods if p["metadata"].get("uid") not in uids]
         self._counts, self.local = {}, {}
-        self.affinity_pods = [p for p in self.affinity_pods if p["metadata"].get("uid") != uid]
-        self.scoring_pods = [p for p in self.scoring_pods if p["metadata"].get("uid") != uid]
-        for k, v in pod_requests(pod).items():
-            self.requested[k] = self.requested.get(k, 0) - v
-        for k, v in pod_requests(pod, True).items():
-            if k in ("cpu", "memory"):
+        if self.affinity_pods:
+            self.affinity_pods = [p for p in self.affinity_pods if p["metadata"].get("uid") not in uids]
+        if self.scoring_pods:
+            self.scoring_pods = [p for p in self.scoring_pods if p["metadata"].get("uid") not in uids]
+        for pod in pods:
+            req, nonzero, ports = footprint(pod)
+            for k, v in req.items():
+                self.requested[k] = self.requested.get(k, 0) - v
+            for k, v in nonzero.items():
                 self.nonzero[k] = self.nonzero.get(k, 0) - v
-        for p in host_ports(pod):
-            if p in self.ports:
-                self.ports.remove(p)
+            for p in ports:
+                if p in self.ports:
+                    self.ports.remove(p)
 
 
 class Snapshot:
@@ -224,7 +277,9 @@ class Snapshot:
     a placement so the next pod of the same cycle sees it."""
 
     def __init__(self, nodes: list[dict], pods: list[dict], namespaces: list[dict] = (),
-                 storage: Storage | None = None, workloads: Workloads | None = None):
+                 storage: Storage | None = None, workloads: Workloads | None = None, kept: dict | None = None):
+        """`kept`: node name -> NodeInfo holding that node's placed pods, kept up to date across
+        cycles by the caller; copied instead of placing every pod again (`pods` then unread)."""
         self.storage = storage   # None: no pod of this cycle has claims, so none was loaded
         self.workloads = workloads
         self.infos = [NodeInfo(n) for n in sorted(nodes, key=lambda n: n["metadata"]["name"])]
@@ -236,12 +291,25 @@ class Snapshot:
         self._domains: dict = {}
         self._image_nodes: dict = {}
         self._affinity: bool | None = None   # whether any pod has pod (anti-)affinity
+        # InterPodAffinity's state, built on first use and kept up to date by assume():
+        self._matches: dict = {}     # term signatures -> (terms, placed pods matching all per pair)
+        self._existing = None        # term signature -> (term, pairs): placed pods' required anti-affinity
+        self._scoring = None         # (signature, sign) -> (term, pairs): placed pods' scoring terms
+        self.uids: set = set()       # placed pods (a pod never counts against itself)
+        if kept is not None:
+            for info in self.infos:
+                k = kept.get(info.name)
+                if k is not None:
+                    info.copy_from(k)
+                    self.uids.update(p["metadata"].get("uid") for p in k.pods)
+            return
         for p in pods:
             node = (p.get("spec") or {}).get("nodeName")
-            if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            if not counted(p):
                 continue
             if node in self.by_name:
                 self.by_name[node].add(p)
+                self.uids.add(p["metadata"].get("uid"))
 
     def terms(self, pod: dict, kind: str, required: bool) -> list:
         """An existing pod's affinity terms, parsed once per snapshot."""
@@ -287,15 +355,76 @@ class Snapshot:
         """Pods were added to or removed from nodes directly (preemption's what-ifs): shared
         counts must be recomputed."""
         self._domains.clear()
+        self._matches.clear()
+        self._existing = self._scoring = None
+
+    def match_counts(self, terms: list) -> dict:
+        """Placed pods matching every one of `terms`, counted per (topologyKey, value) of each
+        term's key on their node: the pairs InterPodAffinity's PreFilter counts for a pod's own
+        terms. Computed once per distinct terms, then updated by assume()."""
+        sig = tuple(t.sig for t in terms)
+        hit = self._matches.get(sig)
+        if hit is None:
+            counts: dict = {}
+            for info in self.infos:
+                for p in info.pods:
+                    self._count_match(terms, p, info.labels, counts)
+            hit = self._matches[sig] = (terms, counts)
+        return hit[1]
+
+    def _count_match(self, terms, pod, labels, counts) -> None:
+        ns_labels = self.ns_labels
+        if all(t.matches(pod, ns_labels) for t in terms):
+            for t in terms:
+                if t.key in labels:
+                    _inc(counts, (t.key, labels[t.key]))
+
+    def existing_anti_index(self) -> dict:
+        """The placed pods' required anti-affinity terms, equal ones merged: signature ->
+        (term, {(topologyKey, value): how many}). A cycle matches each distinct term once."""
+        if self._existing is None:
+            self._existing = {}
+            for info in self.infos:
+                for p in info.affinity_pods:
+                    self._index_terms(self._existing, p, info.labels, (("podAntiAffinity", True, 1),))
+        return self._existing
+
+    def scoring_index(self) -> dict:
+        """The placed pods' terms InterPodAffinity's Score weighs against an incoming pod:
+        (signature, sign) -> (term, {(topologyKey, value): how many})."""
+        if self._scoring is None:
+            self._scoring = {}
+            for info in self.infos:
+                for p in info.scoring_pods:
+                    self._index_terms(self._scoring, p, info.labels, SCORING_TERMS)
+        return self._scoring
+
+    def _index_terms(self, index: dict, pod: dict, labels: dict, kinds) -> None:
+        for kind, required, sign in kinds:
+            for t in self.terms(pod, kind, required):
+                if t.key in labels and t.weight:
+                    k = (t.sig, t.weight * sign) if index is self._scoring else t.sig
+                    hit = index.get(k)
+                    if hit is None:
+                        hit = index[k] = (t, {})
+                    _inc(hit[1], (t.key, labels[t.key]))
 
     def assume(self, pod: dict, node: str) -> None:
         info = self.by_name.get(node)
         if info is None:
             return
         info.add(pod)
-        if pod in info.affinity_pods:
-            self._affinity = True
         m = pod["metadata"]
+        self.uids.add(m.get("uid"))
+        # add() appends: identity, not a deep comparison of every listed pod
+        if info.affinity_pods and info.affinity_pods[-1] is pod:
+            self._affinity = True
+            if self._existing is not None:
+                self._index_terms(self._existing, pod, info.labels, (("podAntiAffinity", True, 1),))
+        if self._scoring is not None and info.scoring_pods and info.scoring_pods[-1] is pod:
+            self._index_terms(self._scoring, pod, info.labels, SCORING_TERMS)
+        for terms, counts in self._matches.values():
+            self._count_match(terms, pod, info.labels, counts)
         for (ns, _, key, keys), (sel, counts) in self._domains.items():
             if (m.get("namespace") or "") == ns and not m.get("deletionTimestamp") and not sel.empty() \
                     and all(x in info.labels for x in keys) and sel.matches(m.get("labels")):
@@ -304,12 +433,20 @@ class Snapshot:
 
 # -- pod affinity terms -------------------------------------------------------------------
 
+# an existing pod's terms that weigh in InterPodAffinity's Score: (kind, required, sign); its
+# required affinity counts with hardPodAffinityWeight 1
+SCORING_TERMS = (("podAffinity", True, 1), ("podAffinity", False, 1), ("podAntiAffinity", False, -1))
+
+
 class Term:
     """A PodAffinityTerm bound to the namespace of the pod that declares it."""
-    __slots__ = ("key", "selector", "namespaces", "ns_selector", "weight")
+    __slots__ = ("key", "selector", "namespaces", "ns_selector", "weight", "sig")
 
     def __init__(self, term: dict, owner_ns: str, weight: int = 1):
+        import json
         from pykubectl.api.selectors import from_label_selector, nothing
+        # equal terms (a Deployment's replicas all carry the same) share their counts
+        self.sig = (owner_ns, json.dumps(term, sort_keys=True, default=str))
         self.key = term.get("topologyKey") or ""
         sel = term.get("labelSelector")
         self.selector = from_label_selector(sel) if sel is not None else nothing()
@@ -338,35 +475,74 @@ def _terms(pod: dict, kind: str, required: bool) -> list[Term]:
 
 
 class AffinityState:
-    """InterPodAffinity's PreFilter: matching pods counted per topology pair."""
+    """InterPodAffinity's PreFilter: matching pods counted per topology pair. The counts come from
+    the snapshot's incremental indexes (a lookup per term, as kube-scheduler's PreFilter state,
+    read in place: valid until the snapshot's next assume); `scan=True` counts by visiting every
+    placed pod, the plain reference the indexes must agree with."""
 
-    def __init__(self, pod: dict, snap: Snapshot):
+    def __init__(self, pod: dict, snap: Snapshot, scan: bool = False):
         self.affinity = _terms(pod, "podAffinity", True)
         self.anti = _terms(pod, "podAntiAffinity", True)
-        self.affinity_counts: dict = {}
-        self.anti_counts: dict = {}
-        self.existing_anti: dict = {}
+        ns_labels = snap.ns_labels
+        self.self_match = bool(self.affinity) and all(t.matches(pod, ns_labels) for t in self.affinity)
+        uid = pod["metadata"].get("uid")
+        if scan or (uid and uid in snap.uids):
+            # the pod is among the placed ones (a what-if): it must not count against itself
+            aff, anti, existing = self._scanned = self._scan(pod, snap)
+            self.affinity_counts = aff
+            # (topologyKey, {(topologyKey, value): pods}) to look up, anti-affinity's and existing pods'
+            self.anti_refs = [(t.key, anti) for t in self.anti] if anti else []
+            self.existing_refs = [(k, existing) for k in {k for k, _ in existing}]
+        else:
+            self._scanned = None
+            self.affinity_counts = snap.match_counts(self.affinity) if self.affinity else {}
+            self.anti_refs = [(t.key, c) for t in self.anti for c in (snap.match_counts([t]),) if c]
+            self.existing_refs = [(t.key, counts) for t, counts in snap.existing_anti_index().values()
+                                  if counts and t.matches(pod, ns_labels)]
+        self.active = bool(self.affinity or self.anti_refs or self.existing_refs)
+
+    def pairs(self) -> tuple[dict, dict, dict]:
+        """The PreFilter state as kube-scheduler keeps it: affinityCounts, antiAffinityCounts and
+        existingAntiAffinityCounts per (topologyKey, value)."""
+        if self._scanned is not None:
+            return self._scanned
+        anti: dict = {}
+        for _, counts in self.anti_refs:      # one per term: equal terms each count their pods
+            for kv, n in counts.items():
+                _inc(anti, kv, n)
+        existing: dict = {}
+        for _, counts in self.existing_refs:
+            for kv, n in counts.items():
+                _inc(existing, kv, n)
+        return dict(self.affinity_counts), anti, existing
+
+    @staticmethod
+    def _scan(pod: dict, snap: Snapshot) -> tuple[dict, dict, dict]:
+        affinity = _terms(pod, "podAffinity", True)
+        anti = _terms(pod, "podAntiAffinity", True)
+        affinity_counts: dict = {}
+        anti_counts: dict = {}
+        existing_anti: dict = {}
         ns_labels = snap.ns_labels
         uid = pod["metadata"].get("uid")
-        own = bool(self.affinity or self.anti)
+        own = bool(affinity or anti)
         # neither this pod nor any placed one has affinity terms: nothing to count
         for info in (snap.infos if own or snap.has_affinity_pods() else ()):
             labels = info.labels
             for p in (info.pods if own else info.affinity_pods):
                 if p["metadata"].get("uid") == uid and uid:
                     continue
-                if self.affinity and all(t.matches(p, ns_labels) for t in self.affinity):
-                    for t in self.affinity:
+                if affinity and all(t.matches(p, ns_labels) for t in affinity):
+                    for t in affinity:
                         if t.key in labels:
-                            _inc(self.affinity_counts, (t.key, labels[t.key]))
-                for t in self.anti:
+                            _inc(affinity_counts, (t.key, labels[t.key]))
+                for t in anti:
                     if t.key in labels and t.matches(p, ns_labels):
-                        _inc(self.anti_counts, (t.key, labels[t.key]))
+                        _inc(anti_counts, (t.key, labels[t.key]))
                 for t in snap.terms(p, "podAntiAffinity", True):
                     if t.key in labels and t.matches(pod, ns_labels):
-                        _inc(self.existing_anti, (t.key, labels[t.key]))
-        self.self_match = bool(self.affinity) and all(t.matches(pod, ns_labels) for t in self.affinity)
-        self.active = bool(self.affinity or self.anti_counts or self.existing_anti)
+                        _inc(existing_anti, (t.key, labels[t.key]))
+        return affinity_counts, anti_counts, existing_anti
 
     def check(self, info: NodeInfo):
         labels = info.labels
@@ -380,14 +556,14 @@ class AffinityState:
             # the first pod of a group with affinity to itself may go anywhere with the topologies
             if not exist and not (not self.affinity_counts and self.self_match):
                 return UNRESOLVABLE, ERR_POD_AFFINITY
-        if self.anti_counts:
-            for t in self.anti:
-                if t.key in labels and self.anti_counts.get((t.key, labels[t.key]), 0) > 0:
-                    return UNSCHEDULABLE, ERR_POD_ANTI_AFFINITY
-        if self.existing_anti:
-            for kv in labels.items():
-                if self.existing_anti.get(kv, 0) > 0:
-                    return UNSCHEDULABLE, ERR_EXISTING_ANTI_AFFINITY
+        for key, counts in self.anti_refs:
+            v = labels.get(key)
+            if v is not None and counts.get((key, v), 0) > 0:
+                return UNSCHEDULABLE, ERR_POD_ANTI_AFFINITY
+        for key, counts in self.existing_refs:
+            v = labels.get(key)
+            if v is not None and counts.get((key, v), 0) > 0:
+                return UNSCHEDULABLE, ERR_EXISTING_ANTI_AFFINITY
         return None
 
 
@@ -837,31 +1013,46 @@ class Cycle:
         return sum(int(t.get("weight") or 0) for t in self.preferred_nodes
                    if t.get("weight") and node_selector_term_matches(t.get("preference") or {}, info.node))
 
-    def _pod_affinity_score(self, infos) -> list[int]:
-        pod, ns_labels = self.pod, self.snap.ns_labels
+    def _pod_affinity_score(self, infos, scan: bool = False) -> list[int]:
+        """InterPodAffinity's Score: per topology pair, the weights of the pod's preferred terms
+        times the placed pods they match, plus the placed pods' terms that match the pod; from
+        the snapshot's indexes (`scan=True`: by visiting every placed pod, the reference)."""
+        pod, snap, ns_labels = self.pod, self.snap, self.snap.ns_labels
         pref = _terms(pod, "podAffinity", False)
         anti = _terms(pod, "podAntiAffinity", False)
-        if not pref and not anti and not any(i.scoring_pods for i in self.snap.infos):
-            return [0] * len(infos)
         topo: dict = {}
+        if scan:
+            if not pref and not anti and not any(i.scoring_pods for i in snap.infos):
+                return [0] * len(infos)
 
-        def process(terms, target, node_labels, sign):
-            for t in terms:
-                if t.weight and t.key in node_labels and t.matches(target, ns_labels):
-                    _inc(topo, (t.key, node_labels[t.key]), t.weight * sign)
+            def process(terms, target, node_labels, sign):
+                for t in terms:
+                    if t.weight and t.key in node_labels and t.matches(target, ns_labels):
+                        _inc(topo, (t.key, node_labels[t.key]), t.weight * sign)
 
-        for info in self.snap.infos:
-            if not info.labels:
-                continue
-            for p in (info.pods if pref or anti else info.scoring_pods):
-                process(pref, p, info.labels, 1)
-                process(anti, p, info.labels, -1)
-                process(self.snap.terms(p, "podAffinity", True), pod, info.labels, 1)  # hardPodAffinityWeight 1
-                process(self.snap.terms(p, "podAffinity", False), pod, info.labels, 1)
-                process(self.snap.terms(p, "podAntiAffinity", False), pod, info.labels, -1)
+            for info in snap.infos:
+                if not info.labels:
+                    continue
+                for p in (info.pods if pref or anti else info.scoring_pods):
+                    process(pref, p, info.labels, 1)
+                    process(anti, p, info.labels, -1)
+                    for kind, required, sign in SCORING_TERMS:
+                        process(snap.terms(p, kind, required), pod, info.labels, sign)
+        else:
+            for terms, sign in ((pref, 1), (anti, -1)):
+                for t in terms:
+                    if t.weight:
+                        for kv, n in snap.match_counts([t]).items():
+                            _inc(topo, kv, t.weight * sign * n)
+            for (_, weight), (t, counts) in snap.scoring_index().items():
+                if t.matches(pod, ns_labels):
+                    for kv, n in counts.items():
+                        _inc(topo, kv, weight * n)
+        if not topo:
+            return [0] * len(infos)
         raw = [sum(topo.get(kv, 0) for kv in i.labels.items()) for i in infos]
         lo, hi = min(raw, default=0), max(raw, default=0)
-        return [int(MAX_SCORE * (v - lo) / (hi - lo)) if topo and hi > lo else 0 for v in raw]
+        return [int(MAX_SCORE * (v - lo) / (hi - lo)) if hi > lo else 0 for v in raw]
 
     def _spread_score(self, infos) -> list[int]:
         """PodTopologySpread's Score: ScheduleAnyway constraints (or the system defaults) favour
@@ -1009,16 +1200,22 @@ def schedule_one(pod: dict, snap: Snapshot) -> Result:
     infos, n = snap.infos, len(snap.infos)
     want = nodes_to_find(n)
     processed = 0
-    # only node-local filters: their verdicts are cached per node and pod shape
-    local_only = not (cyc.volumes.bound or cyc.volumes.delayed or cyc.spread.constraints or cyc.affinity.active)
+    # node-local filters, and InterPodAffinity's lookups when it is the only other one: the
+    # local verdicts are cached per node and pod shape (the hot loop, so spelt out here)
+    simple = not (cyc.volumes.bound or cyc.volumes.delayed or cyc.spread.constraints)
+    check = cyc.affinity.check if simple and cyc.affinity.active else None
     shape = cyc.shape
     # round robin from where the last cycle stopped, until enough feasible nodes are found
     for i in range(n):
         info = infos[(snap.next_start + i) % n]
         processed += 1
-        if local_only:
+        if simple:
             hit = info.local.get(shape)
             why = hit[0] if hit is not None else cyc._local(info)[0]
+            if not why and check is not None:
+                bad = check(info)
+                if bad:
+                    why = "InterPodAffinity", bad[0], [bad[1]]
         else:
             why = cyc.filter(info)
         if why:
@@ -1094,8 +1291,7 @@ def preempt(pod: dict, snap: Snapshot, res: Result):
         if not lower:
             statuses[info.name] = [NO_VICTIMS]
             continue
-        for p in lower:
-            info.remove(p)
+        info.remove_all(lower)
         if _fails(pod, snap, info):
             for p in lower:
                 info.add(p)
@@ -1146,6 +1342,66 @@ class Scheduler(Controller):
     watches = (("", "pods"), ("", "nodes"), ("", "namespaces"), ("", "persistentvolumeclaims"),
                ("", "persistentvolumes"), ("storage.k8s.io", "storageclasses"))
 
+    # pod changes read from the change log per cycle before a full relist is cheaper
+    SYNC_LIMIT = 2000
+
+    def __init__(self):
+        # every pod as of a store revision, kept across cycles within the process (the
+        # scheduler cache's informer): (revision, that revision's change row, {(ns, name): pod})
+        self._pods: tuple | None = None
+        # NodeInfos of those pods per node, updated with them: (nodes' versions, {name: NodeInfo})
+        self._kept: tuple | None = None
+
+    def all_pods(self, view) -> list[dict]:
+        """view.list("pods"), in its order, from the pods decoded in earlier cycles brought up to
+        date with the pod changes since: a cycle decodes what changed, not every pod. A relist
+        when the log cannot say (compacted past the cached revision, a rolled-back revision
+        reused, too many changes) or the view is not the engine's."""
+        txn = getattr(view, "txn", None)
+        if txn is None or not hasattr(txn, "changes_since"):
+            return view.list("pods")
+        rev = txn.revision()
+        cache = self._pods
+        pods = None
+        if cache is not None and cache[1] is not None and rev >= cache[0] >= txn.compacted():
+            crev, marker, pods = cache
+            # the revision's own change still there and the same: no rollback rewrote history
+            if crev and txn.changes_since(crev - 1, 1)[:1] != [marker]:
+                pods = None
+            elif rev > crev:
+                changes = txn.changes_since(crev, self.SYNC_LIMIT, "", "pods")
+                if len(changes) >= self.SYNC_LIMIT:
+                    pods = None
+                else:
+                    kept = self._kept[1] if self._kept is not None else None
+                    for _, type_, _, _, ns, name, obj in changes:
+                        old = pods.pop((ns, name), None) if type_ == "DELETED" else pods.get((ns, name))
+                        if type_ != "DELETED":
+                            pods[(ns, name)] = obj
+                        if kept is not None:
+                            _unplace(kept, old)
+                            _place(kept, obj if type_ != "DELETED" else None)
+        if pods is None:
+            self._kept = None
+            pods = {(p["metadata"].get("namespace") or "", p["metadata"]["name"]): p for p in view.list("pods")}
+        marker = txn.changes_since(rev - 1, 1)[:1] if rev else [(0,)]   # revision 0: nothing to rewrite
+        self._pods = (rev, marker[0] if marker and marker[0][0] == rev else None, pods)
+        return [pods[k] for k in sorted(pods)]
+
+    def kept_nodes(self, nodes: list[dict], pods: list[dict]) -> dict | None:
+        """Per node, a NodeInfo of its placed pods kept across cycles (all_pods updates it from
+        the pod changes), rebuilt when a node changed: a cycle then copies per node instead of
+        placing every pod. None without kept pods (a view that is not the engine's)."""
+        if self._pods is None:
+            return None
+        sig = [(n["metadata"]["name"], n["metadata"].get("resourceVersion")) for n in nodes]
+        if self._kept is None or self._kept[0] != sig or any(rv is None for _, rv in sig):
+            kept = {n["metadata"]["name"]: NodeInfo(n) for n in nodes}
+            for p in pods:
+                _place(kept, p)
+            self._kept = (sig, kept)
+        return self._kept[1]
+
     def keys_for(self, type_, group, res, obj):
         if res in ("nodes", "persistentvolumes", "storageclasses"):
             return [PENDING]      # a node added, relabelled, retainted or uncordoned; a volume or class
@@ -1174,7 +1430,7 @@ class Scheduler(Controller):
                 return []   # bound already (often by this same batch) or gone: no listing
         elif not any(_attempted(p) for p in view.list("pods", index=("unbound", "true"))):
             return []   # PENDING with no pod waiting for room (the store indexes unbound pods)
-        pods = view.list("pods")
+        pods = self.all_pods(view)
         if key == PENDING:
             todo = [p for p in pods if _schedulable(p) and _attempted(p)]
         elif res == "persistentvolumeclaims":
@@ -1196,7 +1452,8 @@ class Scheduler(Controller):
             # the system default spreading needs the Services and controllers selecting the pods
             workloads = Workloads(view.list("services"), view.list("replicationcontrollers"),
                                   view.list("replicasets.apps"), view.list("statefulsets.apps"))
-        snap = Snapshot(view.list("nodes"), pods, view.list("namespaces"), storage, workloads)
+        nodes = view.list("nodes")
+        snap = Snapshot(nodes, pods, view.list("namespaces"), storage, workloads, self.kept_nodes(nodes, pods))
         actions = []
         # the scheduling queue's order: priority first, then the oldest
         for pod in sorted(todo, key=lambda p: (-pod_priority(p), p["metadata"].get("creationTimestamp") or "",
@@ -1207,7 +1464,9 @@ class Scheduler(Controller):
     def schedule(self, pod, snap, now):
         res = schedule_one(pod, snap)
         # spec and status get new values (never changed in place): copies one level deep suffice
-        pod = {**pod, "spec": dict(pod.get("spec") or {}), "status": dict(pod.get("status") or {})}
+        # (metadata too: the write stamps it, and the pod may be the one kept across cycles)
+        pod = {**pod, "metadata": dict(pod["metadata"]), "spec": dict(pod.get("spec") or {}),
+               "status": dict(pod.get("status") or {})}
         meta = pod["metadata"]
         st = pod["status"]
         if res.node is None:
@@ -1283,6 +1542,24 @@ class Scheduler(Controller):
             snap.storage.assume_claim(claim)
             out.append(Put("persistentvolumeclaims", claim))
         return out
+
+
+def _place(kept: dict, pod: dict | None) -> None:
+    if pod is not None and counted(pod):
+        info = kept.get((pod.get("spec") or {}).get("nodeName"))
+        if info is not None:
+            info.add(pod)
+            # kept in listing order, as a fresh placement has them (preemption's victims follow it)
+            for pods in (info.pods, info.affinity_pods, info.scoring_pods):
+                if len(pods) > 1 and pods[-1] is pod and _listing_order(pods[-2]) > _listing_order(pod):
+                    pods.sort(key=_listing_order)
+
+
+def _unplace(kept: dict, pod: dict | None) -> None:
+    if pod is not None and counted(pod):
+        info = kept.get((pod.get("spec") or {}).get("nodeName"))
+        if info is not None:
+            info.remove(pod)
 
 
 def _simulated_provisioner(storage: Storage, claim: dict) -> bool:

@@ -15,7 +15,9 @@ The pool is MetalLB's ConfigMap configuration (metallb < 0.13), ConfigMap `confi
 
 A Service asks for an address with `spec.loadBalancerIP` or the
 `metallb.universe.tf/loadBalancerIPs` annotation, and for a pool with
-`metallb.universe.tf/address-pool`. Pure: the caller passes the objects in.
+`metallb.universe.tf/address-pool`. spec.loadBalancerSourceRanges is enforced by kube-proxy on
+the announcing node (net/proxy.py's KUBE-FW chain), not by MetalLB. Pure: the caller passes the
+objects in.
 """
 from __future__ import annotations
 

@@ -7,6 +7,12 @@ hand-written Endpoints reach traffic only through the mirroring controller. Chai
 hashed as kube-proxy hashes them (`portProtoHash`: base32 of sha256, 16 characters). The
 traffic path picks an endpoint by walking the KUBE-SVC chain's `statistic --probability` rules
 with a seeded random source, so a split is the split iptables would give.
+
+External destinations: spec.externalIPs and LoadBalancer addresses jump from KUBE-SERVICES to
+the KUBE-EXT chain; with spec.loadBalancerSourceRanges a LoadBalancer address jumps to a KUBE-FW
+chain instead, which passes the listed sources on to KUBE-EXT and lets the rest fall through
+un-DNATed to KUBE-PROXY-FIREWALL's DROP (v1.32 writes no KUBE-MARK-DROP any more).
+NodePorts are not subject to the source ranges, as in kube-proxy.
 """
 from __future__ import annotations
 
@@ -187,7 +193,7 @@ def policies(spec: dict) -> tuple[bool, bool]:
             external and spec.get("externalTrafficPolicy") == "Local")
 
 
-def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict) -> None:
+def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict, node_ip: str | None = None) -> None:
     """One Service's rules on `node`, as syncProxyRules writes them (pkg/proxy/iptables)."""
     spec, meta = svc.get("spec") or {}, svc["metadata"]
     ns, name = meta["namespace"], meta["name"]
@@ -233,9 +239,16 @@ def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict) -> None:
             if not has_external:
                 filt["KUBE-EXTERNAL-SERVICES"].append(
                     f'-d {ip}/32 -p {proto} -m comment --comment "{ext_comment}" {dport} -j {ext_target}')
+        ranges = source_ranges(spec)
+        uses_fw = has_eps and bool(lb_ips) and bool(ranges)
+        fc = fw_chain(spn, proto)
         for ip in lb_ips:
             if has_eps:
-                nat["KUBE-SERVICES"].append(f'-d {ip}/32 -p {proto} -m comment --comment "{spn} loadbalancer IP" {dport} -j {xc}')
+                nat["KUBE-SERVICES"].append(f'-d {ip}/32 -p {proto} -m comment --comment "{spn} loadbalancer IP" '
+                                            f"{dport} -j {fc if uses_fw else xc}")
+            if uses_fw:
+                filt["KUBE-PROXY-FIREWALL"].append(f'-d {ip}/32 -p {proto} -m comment --comment "{spn} traffic not '
+                                                   f'accepted by {fc}" {dport} -j DROP')
         if not has_external:
             for ip in lb_ips:
                 filt["KUBE-EXTERNAL-SERVICES"].append(
@@ -264,6 +277,8 @@ def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict) -> None:
                             f"-m addrtype --src-type LOCAL -j {sc}"]
             if has_external:
                 nat[xc].append(f"-j {external_chain}")
+        if uses_fw:
+            nat[fc] = _firewall_rules(spn, ranges, lb_ips, node_ip, xc)
         # UsesClusterEndpoints / UsesLocalEndpoints: an externally reachable port keeps the
         # cluster chain even with policy Local, for the short-circuit rules above
         uses_cluster = bool(cluster) and (not itp_local or externally)
@@ -280,6 +295,52 @@ def _service_rules(view, svc: dict, node: str, nat: dict, filt: dict) -> None:
             recent = f" -m recent --set --name {sepc} --mask 255.255.255.255 --rsource" if affinity else ""
             nat[sepc] += [f'-s {e.ip}/32 -m comment --comment "{spn}" -j KUBE-MARK-MASQ',
                           f'-p {proto} -m comment --comment "{spn}"{recent} -m {proto} -j DNAT --to-destination {dest[e.ip]}']
+
+
+def source_ranges(spec: dict) -> list:
+    """spec.loadBalancerSourceRanges as kube-proxy (iptables, IPv4) keeps them: parsed as
+    networks (host bits dropped, as Go's ParseCIDR does), other families and garbage left out."""
+    out = []
+    for r in spec.get("loadBalancerSourceRanges") or []:
+        try:
+            net = ipaddress.ip_network(str(r).strip(), strict=False)
+        except ValueError:
+            continue
+        if net.version == 4:
+            out.append(net)
+    return out
+
+
+def _src(net) -> str:
+    # iptables-save leaves out a source of 0.0.0.0/0: it matches everything
+    return "" if net.prefixlen == 0 else f"-s {net} "
+
+
+def _firewall_rules(spn: str, ranges: list, lb_ips: list[str], node_ip: str | None, xc: str) -> list[str]:
+    """The KUBE-FW chain: each source range to the EXT chain; the LB addresses themselves too when
+    a range holds this node (a VIP bound locally loops back with itself as source); everything
+    else falls off the end, undNATed, into KUBE-PROXY-FIREWALL's DROP."""
+    rules = [f'{_src(n)}-m comment --comment "{spn} loadbalancer IP" -j {xc}' for n in ranges]
+    me = ipaddress.ip_address(node_ip) if node_ip else None
+    if me is not None and any(me in n for n in ranges):
+        rules += [f'-s {ip}/32 -m comment --comment "{spn} loadbalancer IP" -j {xc}' for ip in lb_ips]
+    return rules + [f'-m comment --comment "other traffic to {spn} will be dropped by KUBE-PROXY-FIREWALL"']
+
+
+def firewall_allows(spec: dict, source: str, node_ip: str | None = None, lb_ips=()) -> bool:
+    """Whether the KUBE-FW chain passes a packet from `source` to a LoadBalancer address (True
+    when the Service has no source ranges: no firewall chain)."""
+    ranges = source_ranges(spec)
+    if not ranges:
+        return True
+    try:
+        a = ipaddress.ip_address(source)
+    except ValueError:
+        return False
+    if any(a in n for n in ranges):
+        return True
+    me = ipaddress.ip_address(node_ip) if node_ip else None
+    return source in lb_ips and me is not None and any(me in n for n in ranges)
 
 
 def _endpoint_rules(nat, chain, spn, proto, eps, dest, affinity, sticky) -> None:
@@ -330,8 +391,9 @@ def iptables_save(view, node: str, when: str = "Thu Jan  1 00:00:00 2026") -> st
     filt["KUBE-FORWARD"] = ["-m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP",
                             '-m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT',
                             '-m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT']
+    node_ip = {name: ip for ip, name in node_ips(view).items()}.get(node)
     for svc in _services(view):
-        _service_rules(view, svc, node, nat, filt)
+        _service_rules(view, svc, node, nat, filt, node_ip)
     nat["KUBE-SERVICES"].append('-m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule '
                                 'in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
     mangle = {"KUBE-IPTABLES-HINT": [], "KUBE-KUBELET-CANARY": [], "KUBE-PROXY-CANARY": []}

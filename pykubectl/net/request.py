@@ -70,18 +70,26 @@ def to_pod(view, pod: dict, port: int, req: Request, rng):
 
 
 def via_service(view, svc: dict, port: dict, req: Request, rng, entry_node: str | None = None,
-                external: bool = False):
+                external: bool = False, lb_ip: str | None = None):
     """Through kube-proxy's rules on `entry_node` (the node the packet enters: the client pod's,
     the NodePort's, or the node announcing a LoadBalancer address): the traffic policies pick
     the candidate endpoints (Local: that node's only; none there: DROP, the client times out),
     the KUBE-SVC/KUBE-SVL walk picks one, and traffic that kube-proxy masquerades reaches the
-    pod from the node's address (its tunl0 address when the pod is on another node)."""
-    from pykubectl.net.proxy import categorize, choose, policies, service_endpoints, target_of
+    pod from the node's address (its tunl0 address when the pod is on another node). A packet
+    for a LoadBalancer address (`lb_ip`) first passes the KUBE-FW chain of
+    spec.loadBalancerSourceRanges: a source outside them is dropped (the client times out); the
+    source is the sender's own address, a pod's IP in the cluster, 192.168.0.1 for `sim curl`."""
+    from pykubectl.net.proxy import categorize, choose, firewall_allows, node_ips, policies, service_endpoints, target_of
     meta, spec = svc["metadata"], svc.get("spec") or {}
     eps = [e for e in service_endpoints(view, meta["namespace"], meta["name"]) if target_of(e, port)]
     cluster, local = categorize(eps, entry_node)
     if not cluster:
         return NetError("refused")      # kube-proxy's REJECT for a Service without endpoints
+    if lb_ip is not None:
+        node_ip = {n: i for i, n in node_ips(view).items()}.get(entry_node or "")
+        lb_ips = [i.get("ip") for i in ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []]
+        if not firewall_allows(spec, req.client_ip, node_ip, lb_ips):
+            return NetError("timeout")  # fell off KUBE-FW-…: KUBE-PROXY-FIREWALL's DROP
     itp_local, etp_local = policies(spec)
     from_pod = _pod_by_ip(view, req.client_ip) is not None
     if external and not from_pod:
@@ -118,13 +126,18 @@ def snat_address(view, node: str, endpoint_node: str | None) -> str:
     return {name: ip for ip, name in node_ips(view).items()}.get(node, "")
 
 
-def _entry_node(view, svc: dict, req: Request) -> str | None:
-    """Where a packet for a Service address enters kube-proxy: the client pod's node, else the
-    node announcing the LoadBalancer address (MetalLB layer 2) or the first node for an
-    externalIP."""
+def _entry_node(view, svc: dict, req: Request, ip: str = "") -> str | None:
+    """Where a packet for a Service address enters kube-proxy: the client pod's node (its own
+    rules DNAT whatever Service address it dials); from outside, for an external IP, the node
+    owning that address (none when no node does: kube-proxy answers wherever the packet lands,
+    but the simulation's lab network routes an address only to the node that holds it); for a
+    LoadBalancer address, the node announcing it (MetalLB layer 2)."""
     client = _pod_by_ip(view, req.client_ip)
     if client is not None:
         return (client.get("spec") or {}).get("nodeName")
+    from pykubectl.net.proxy import node_ips
+    if ip in ((svc.get("spec") or {}).get("externalIPs") or []):
+        return node_ips(view).get(ip)
     from pykubectl.net.lb import announcing_node
     from pykubectl.net.proxy import service_endpoints
     m = svc["metadata"]
@@ -163,6 +176,10 @@ def send(view, ip: str, port: int, req: Request, rng, via_proxy: bool = False):
     if not via_proxy:
         nodes = node_ips(view)
         if ip in nodes:
+            # KUBE-SERVICES' external IP rules come before its NodePort tail call
+            svc, p = find_service_by_ip(view, ip, port)
+            if svc is not None and p is not None:
+                return via_service(view, svc, p, req, rng, _entry_node(view, svc, req, ip), external=True)
             svc, p = find_nodeport(view, port)
             if svc is not None:
                 return via_service(view, svc, p, req, rng, nodes[ip], external=True)
@@ -175,8 +192,14 @@ def send(view, ip: str, port: int, req: Request, rng, via_proxy: bool = False):
             # a VIP answers only on its ports: anything else has no rule and goes nowhere
             if not p:
                 return NetError("timeout")
-            external = ip != (svc.get("spec") or {}).get("clusterIP")
-            return via_service(view, svc, p, req, rng, _entry_node(view, svc, req), external)
+            spec = svc.get("spec") or {}
+            external = ip != spec.get("clusterIP")
+            entry = _entry_node(view, svc, req, ip)
+            if entry is None and ip in (spec.get("externalIPs") or []) and _pod_by_ip(view, req.client_ip) is None:
+                # an external IP no node owns: nothing routes it to the cluster from outside
+                return NetError("timeout")
+            lb_ip = ip if ip not in (spec.get("externalIPs") or []) and external else None
+            return via_service(view, svc, p, req, rng, entry, external, lb_ip)
     pod = _pod_by_ip(view, ip)
     outside = pod is None and (any(ip in ips for ips in EXTERNAL_HOSTS.values()) or not _in_cluster_ranges(ip))
     if pod is None and not outside:

@@ -47,7 +47,9 @@ def cluster_config(cluster, env) -> Config:
     return Config(cluster.name, env, tls=tls_context(cluster), ca_pem=cluster.ca_pem(), sa_pub=sa_pub)
 
 
-class Handler(BaseHTTPRequestHandler):
+class NoDelayHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with TCP_NODELAY (without it each small answer waits ~40 ms for Nagle's
+    algorithm) and a 300 s idle timeout; `wrap` may replace the socket (TLS) before use."""
     protocol_version = "HTTP/1.1"
     server_version = "pykubectl"
     sys_version = ""
@@ -55,11 +57,22 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.request.settimeout(300)
-        cfg = self.server.config
-        if cfg.tls is not None:
-            self.request = cfg.tls.wrap_socket(self.request, server_side=True)
+        self.wrap()
+        super().setup()
+
+    def wrap(self):
+        pass
+
+
+class Handler(NoDelayHandler):
+    def wrap(self):
+        if self.server.config.tls is not None:
+            self.request = self.server.config.tls.wrap_socket(self.request, server_side=True)
+
+    def setup(self):
         super().setup()
         from pykubectl.sim.clusters import Cluster
+        cfg = self.server.config
         self.ctx = Context(Cluster(cfg.cluster_name, cfg.env))
 
     def finish(self):

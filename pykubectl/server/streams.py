@@ -2,7 +2,8 @@
 (text, followed while the container runs), `exec` and `attach` (WebSocket, `v5.channel.k8s.io`
 or `v4.channel.k8s.io`: stdout/stderr channels, the final Status on channel 3) and
 `portforward` (WebSocket `v4.channel.k8s.io`/`portforward.k8s.io`: per port a data and an error
-channel, each opened by the port as 2 bytes little-endian).
+channel, each opened by the port as 2 bytes little-endian; or, as the real kubectl speaks it,
+SPDY/3.1 streams, on the upgraded connection or inside WebSocket binary messages: server/spdy.py).
 
 The kubelet side (which container, its log lines, running a command in it, answering HTTP on a
 pod's port) is here too, so `LocalClient` and the HTTP server give the same answers.
@@ -375,8 +376,8 @@ def _upgrade_response(req, protocols, run):
 
 
 def _refuse_spdy(req) -> None:
-    """Real kubectl's port-forward tunnels SPDY/3.1 in a WebSocket, and falls back to SPDY
-    itself: say plainly that neither is spoken here rather than half-speak it."""
+    """exec and attach are WebSocket only (kubectl v1.32 tries it first; its SPDY fallback is
+    for old servers): say plainly that SPDY is not spoken for them rather than half-speak it."""
     if req.header("upgrade").lower().startswith("spdy") or \
             "spdy" in req.header("sec-websocket-protocol").lower():
         raise _bad("SPDY/3.1 streams are not served here; this server speaks WebSocket "
@@ -536,7 +537,13 @@ def _attach(conn, cluster, ns, name, container, want, write) -> int:
 
 def portforward_response(ctx, req, ns, pod, q):
     from pykubectl.server import websocket as ws
-    _refuse_spdy(req)
+    cluster = ctx.cluster
+    name = pod["metadata"]["name"]
+    if req.header("upgrade").lower().startswith("spdy/"):
+        return _spdy_response(req, cluster, ns, name)
+    offered = [p.strip() for p in req.header("sec-websocket-protocol").split(",")]
+    if SPDY_TUNNEL in offered:
+        return _spdy_tunnel_response(req, cluster, ns, name)
     ports = []
     for v in q.get("ports") or []:
         for p in v.split(","):
@@ -546,8 +553,6 @@ def portforward_response(ctx, req, ns, pod, q):
                 raise _bad(f'invalid port "{p}"') from None
     if not ports:
         raise _bad("query parameter \"port\" is required")
-    cluster = ctx.cluster
-    name = pod["metadata"]["name"]
 
     def run(conn):
         import struct
@@ -565,12 +570,148 @@ def portforward_response(ctx, req, ns, pod, q):
                 continue
             ex = exchanges[msg[0]]
             if not ex.listening():
-                port = ex.port
-                conn.send_channel(msg[0] + 1, (
-                    f"error forwarding port {port} to pod {name}, uid : failed to connect to "
-                    f"localhost:{port} inside namespace: connection refused").encode())
+                conn.send_channel(msg[0] + 1, _refused(ex.port, name).encode())
                 continue
             out = ex.feed(msg[1:])
             if out:
                 conn.send_channel(msg[0], out)
     return _upgrade_response(req, ws.PORTFORWARD_PROTOCOLS, run)
+
+
+def _refused(port: int, name: str) -> str:
+    """What the kubelet writes on a port's error stream when nothing listens there."""
+    return (f"error forwarding port {port} to pod {name}, uid : failed to connect to "
+            f"localhost:{port} inside namespace: connection refused")
+
+
+# -- port-forward over SPDY/3.1: the real kubectl's protocol ------------------------------
+
+PORTFORWARD_V1 = "portforward.k8s.io"
+SPDY_TUNNEL = "SPDY/3.1+" + PORTFORWARD_V1   # SPDY inside WebSocket binary messages (1.31+)
+IDLE_TIMEOUT = 4 * 3600                       # the kubelet's streaming-connection-idle-timeout
+
+
+def _spdy_response(req, cluster, ns, name):
+    """`Upgrade: SPDY/3.1`: the 101 as the kubelet's httpstream handshake writes it, then
+    SPDY on the raw connection."""
+    from pykubectl.server import websocket as ws
+    from pykubectl.server.routes import Response
+    offered = [p.strip() for p in req.header("x-stream-protocol-version").split(",") if p.strip()]
+    if offered and PORTFORWARD_V1 not in offered:
+        raise _bad(f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
+                   f"server supports {[PORTFORWARD_V1]}")
+
+    def upgrade(rfile, wfile, sock):
+        def write(data):
+            wfile.write(data)
+            wfile.flush()
+        try:
+            _serve_spdy(sock, lambda n: ws._read_exact(rfile, n), write, cluster, ns, name)
+        except OSError:   # the client went away mid-write
+            return
+    resp = Response(101, b"", headers=[("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"),
+                                       ("X-Stream-Protocol-Version", PORTFORWARD_V1)])
+    resp.upgrade = upgrade
+    return resp
+
+
+def _spdy_tunnel_response(req, cluster, ns, name):
+    """SPDY/3.1 carried in WebSocket binary messages: the client may split a frame across
+    messages or pack several in one, so the messages are one byte stream."""
+    from pykubectl.server import websocket as ws
+    from pykubectl.server.routes import Response
+    try:
+        headers, proto = ws.server_handshake(req.headers, (SPDY_TUNNEL,))
+    except ValueError:
+        raise _bad("Upgrade request required") from None
+
+    def upgrade(rfile, wfile, sock):
+        conn = ws.Conn(rfile, wfile, client=False, protocol=proto)
+        conn.sock = sock
+        buf = bytearray()
+        peer_closed = []
+
+        def read_exact(n):
+            while len(buf) < n:
+                op, msg = conn.recv()
+                if op == ws.CLOSE:   # recv() has echoed it: nothing more to wait for
+                    peer_closed.append(True)
+                    raise EOFError("websocket closed")
+                buf.extend(msg)
+            out = bytes(buf[:n])
+            del buf[:n]
+            return out
+        try:
+            _serve_spdy(sock, read_exact, lambda data: conn.send(ws.BINARY, data), cluster, ns, name)
+        except (OSError, ws.ProtocolError):
+            return
+        if not peer_closed:
+            sock.settimeout(5)   # no longer idle-long: the close handshake is quick or never
+            conn.close()
+            _drain(conn)
+    resp = Response(101, b"", headers=headers)
+    resp.upgrade = upgrade
+    return resp
+
+
+def _serve_spdy(sock, read_exact, write, cluster, ns, name) -> None:
+    """The kubelet's portforward.k8s.io over one SPDY session: per forwarded connection the
+    client opens an error stream and a data stream (headers streamtype, port, requestid);
+    data-stream bytes go to the image's handler for that port, its answers come back on the
+    data stream; nothing listening is said on the error stream. Both end with a FIN."""
+    from pykubectl.server import spdy
+    try:
+        sock.settimeout(IDLE_TIMEOUT)
+    except (OSError, AttributeError):
+        pass
+    session = spdy.Session(read_exact, write)
+    pairs: dict[str, dict] = {}          # requestid -> {"error": sid, "data": sid, "port": n}
+    exchanges: dict[int, tuple] = {}     # data stream id -> (HttpExchange, its pair)
+
+    def finish(pair):
+        if pair.get("done"):
+            return
+        pair["done"] = True
+        pairs.pop(pair["id"], None)      # the id may come again for a later connection
+        exchanges.pop(pair["data"], None)
+        session.data(pair["data"], fin=True)
+        session.data(pair["error"], fin=True)
+
+    try:
+        while True:
+            try:
+                f = session.next_frame()
+            except EOFError:
+                return
+            if f.kind == spdy.SYN_STREAM:
+                kind, port = f.header("streamtype"), f.header("port")
+                if kind not in ("error", "data") or not port.isdigit():
+                    session.reset(f.stream_id, spdy.PROTOCOL_ERROR)
+                    continue
+                session.reply(f.stream_id)
+                pair = pairs.setdefault(f.header("requestid"), {"id": f.header("requestid")})
+                pair[kind], pair["port"] = f.stream_id, int(port)
+                if "error" not in pair or "data" not in pair:
+                    continue
+                ex = HttpExchange(cluster, ns, name, pair["port"])
+                if not ex.listening():
+                    session.data(pair["error"], _refused(ex.port, name).encode())
+                    finish(pair)
+                    continue
+                exchanges[pair["data"]] = (ex, pair)
+            elif f.kind == spdy.DATA and f.stream_id in exchanges:
+                ex, pair = exchanges[f.stream_id]
+                out = ex.feed(f.data) if f.data else b""
+                if out:
+                    session.data(pair["data"], out)
+                if ex.closed or f.fin:   # the answer is whole, or the client sends no more
+                    finish(pair)
+            elif f.kind == spdy.RST_STREAM:
+                gone = exchanges.pop(f.stream_id, None)
+                if gone:
+                    gone[1]["done"] = True
+                    pairs.pop(gone[1]["id"], None)
+            elif f.kind == spdy.GOAWAY:
+                return
+    except spdy.ProtocolError:
+        session.goaway(spdy.GOAWAY_PROTOCOL_ERROR)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 
+from pykubectl.api.errors import UserError
+
 LAB = "kubernetes"
 LAB_USER = "kubernetes-admin"
 LAB_CONTEXT = "kubernetes-admin@kubernetes"
 BASE_PORT = 6443
 
 
-class ClusterError(Exception):
+class ClusterError(UserError):
     """Shown as `error: <message>`."""
 
 

@@ -58,7 +58,19 @@ SEQUENCES = {
                   ["config", "set", "clusters.kubernetes.server", "https://127.0.0.1:9999"],
                   ["config", "unset", "nope.x"], ["config", "set", "current-context", "other"],
                   ["config", "current-context"], ["config", "view"]],
+    # certificate paths as clientcmd writes them (relative below the kubeconfig's folder,
+    # absolute elsewhere), embedding a missing file, and sections kubectl itself writes as null
+    "paths-and-null-sections": [
+        ["config", "set-cluster", "c", "--certificate-authority=DIR/ca.crt"],
+        ["config", "set-cluster", "e", "--certificate-authority=DIR/sub/../ca.crt"],
+        ["config", "set-cluster", "f", "--certificate-authority=/etc/hostname"],
+        ["config", "set-cluster", "d", "--certificate-authority=DIR/nope.crt", "--embed-certs"],
+        ["config", "set-context", "k", "--cluster=c"],
+        ["config", "set-credentials", "u", "--client-certificate=DIR/ca.crt", "--client-key=DIR/sub/../ca.crt"],
+        ["config", "set-credentials", "v", "--client-certificate=DIR/nope.crt", "--embed-certs"],
+        ["config", "view"], ["config", "use-context", "k"], ["config", "view", "--minify", "--flatten"]],
 }
+BASES = {"paths-and-null-sections": "apiVersion: v1\nkind: Config\ncontexts: null\nclusters: null\nusers: null\n"}
 
 
 def _run(binary, args, kubeconfig, home):
@@ -75,11 +87,13 @@ def test_same_as_real_kubectl(name, tmp_path):
         d = tmp_path / who
         d.mkdir()
         cfg = d / "config"
-        cfg.write_text(BASE)
+        cfg.write_text(BASES.get(name, BASE))
         os.chmod(cfg, 0o600)
+        (d / "ca.crt").write_text("x\n")
+        (d / "sub").mkdir()
         outs = []
         for args in SEQUENCES[name]:
-            rc, out, err = _run(binary, args, str(cfg), str(d))
+            rc, out, err = _run(binary, [a.replace("DIR", str(d)) for a in args], str(cfg), str(d))
             outs.append((args, rc, out.replace(str(d), "DIR"), err.replace(str(d), "DIR")))
         outs.append(("file", cfg.read_text()))
         results[who] = outs

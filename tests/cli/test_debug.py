@@ -101,3 +101,93 @@ def test_node_debugging_pod_sees_the_node_root_at_host(kube):
     kube("sim", "ssh", "worker-1", "--", "mkdir", "-p", "/srv/data", check=True)
     kube("sim", "advance", "3s", check=True)
     assert kube("exec", m.group(1), "--", "ls", "/host/srv").out == "data\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# --copy-to: a copy of the pod, as kubectl's legacy profile makes it
+
+@pytest.fixture
+def labelled(kube):
+    kube("run", "web", "--image=nginx", "--labels=app=web,tier=fe", "--annotations=note=kept", check=True)
+    kube("sim", "advance", "3s", check=True)
+    return kube
+
+
+def test_copy_to_adds_a_debug_container_and_attaches(fresh):
+    # attaching waits for the copy to be scheduled and started: a real clock
+    fresh("cluster", "create", "rt", "--clock", "real", check=True)
+    fresh("run", "web", "--image=nginx", "--labels=app=web", check=True)
+    r = fresh("debug", "web", "-it", "--image=busybox", "--copy-to=web-dbg", "--share-processes",
+              input="echo hello\nhostname\n")
+    assert r.code == 0, r.err
+    m = re.fullmatch(r"Defaulting debug container name to (debugger-[bcdfghjklmnpqrstvwxz2456789]{5})\.\nhello\nweb-dbg\n",
+                     r.out)
+    assert m, r.out
+    assert r.err == LEGACY + ("Unable to use a TTY - input is not a terminal or the right kind of file\n"
+                              "If you don't see a command prompt, try pressing enter.\n")
+    pod = json.loads(fresh("get", "pod", "web-dbg", "-o", "json").out)
+    assert "labels" not in pod["metadata"]
+    assert pod["spec"]["shareProcessNamespace"] is True
+    assert [(c["name"], c["image"], c.get("stdin"), c.get("tty")) for c in pod["spec"]["containers"]] == [
+        ("web", "nginx", None, None), (m.group(1), "busybox", True, True)]
+    # the original is untouched
+    assert fresh("get", "pod", "web", "-o", "jsonpath={.metadata.labels.app}/{.spec.containers[*].name}").out == "web/web"
+
+
+@pytest.mark.parametrize("args,out,containers,extra", [
+    (("-c", "dbg", "--", "sleep", "1d"), "",
+     [("web", "nginx", None), ("dbg", "busybox", ["sleep", "1d"])], {}),
+    (("--env", "A=1"), "Defaulting debug container name to ",
+     [("web", "nginx", None), ("debugger-", "busybox", None)], {}),
+    (("--set-image=*=busybox",), "", [("web", "busybox", None)], {}),
+    (("--set-image=web=nginx:1.27", "-c", "dbg", "--", "sleep", "1d"), "",
+     [("web", "nginx:1.27", None), ("dbg", "busybox", ["sleep", "1d"])], {}),
+    (("--container=web", "--", "sleep", "1d"), "", [("web", "busybox", ["sleep", "1d"])], {}),
+    (("-c", "dbg", "--same-node"), "", [("web", "nginx", None), ("dbg", "busybox", None)], {"same-node": True}),
+    (("-c", "dbg", "--share-processes=false"), "", [("web", "nginx", None), ("dbg", "busybox", None)],
+     {"shareProcessNamespace": False}),
+], ids=["new-container-with-command", "generated-name", "set-image-all", "set-image-one-and-container",
+        "change-command-of-existing", "same-node", "share-processes-false"])
+def test_copy_shapes(labelled, args, out, containers, extra):
+    image = [] if any(a.startswith("--set-image=*") for a in args) else ["--image=busybox"]
+    if args[0] == "--container=web":
+        args = ("--set-image=web=busybox",) + args
+        image = []
+    r = labelled("debug", "web", "--copy-to=copy", *image, *args)
+    assert r.code == 0 and r.out.startswith(out) and r.err == LEGACY, (r.out, r.err)
+    if not out:
+        assert r.out == ""
+    pod = json.loads(labelled("get", "pod", "copy", "-o", "json").out)
+    got = [(c["name"], c["image"], c.get("command")) for c in pod["spec"]["containers"]]
+    assert [(n if not n.startswith("debugger-") else "debugger-", i, cmd) for n, i, cmd in got] == containers
+    meta = pod["metadata"]
+    assert "labels" not in meta and meta["annotations"] == {"note": "kept"}
+    assert pod["spec"].get("shareProcessNamespace") == extra.get("shareProcessNamespace")
+    if extra.get("same-node"):
+        assert pod["spec"]["nodeName"] == labelled("get", "pod", "web", "-o", "jsonpath={.spec.nodeName}").out
+    if ("--env", "A=1") == args:
+        assert pod["spec"]["containers"][1]["env"] == [{"name": "A", "value": "1"}]
+
+
+def test_copy_to_with_replace_deletes_the_original(labelled):
+    r = labelled("debug", "web", "--copy-to=web2", "--set-image=*=nginx:1.27", "--replace")
+    assert (r.code, r.out) == (0, ""), r.err
+    labelled("sim", "advance", "3s", check=True)
+    assert labelled("get", "pods", "-o", "name").out == "pod/web2\n"
+
+
+@pytest.mark.parametrize("args,err", [
+    (("--copy-to=c",), "error: you must specify --image, --set-image or command arguments.\n"),
+    (("--copy-to=c", "--", "sh"), "error: you must specify an existing container or a new image when specifying args.\n"),
+    (("--copy-to=c", "--image=busybox", "--target=web"),
+     "error: --target is incompatible with --copy-to. Use --share-processes instead.\n"),
+    (("--copy-to=c", "--set-image=web=Bad"), 'error: invalid image name "Bad" for container "web": invalid reference format\n'),
+    (("--copy-to=c", "--set-image=web=a,b"), 'error: invalid image name "a,b" for container "web": invalid reference format\n'),
+    (("--set-image=web=busybox",), "error: --set-image may only be used with --copy-to.\n"),
+    (("--copy-to=c", "--container=nope", "--", "sh"), LEGACY + "error: you must specify image when creating new container\n"),
+    (("--copy-to=web", "--image=busybox", "-c", "d"), LEGACY + 'Error from server (AlreadyExists): pods "web" already exists\n'),
+], ids=["nothing-to-change", "args-without-container", "target", "bad-set-image", "set-image-one-pair",
+        "set-image-without-copy", "unknown-container-without-image", "name-taken"])
+def test_copy_to_errors(web, args, err):
+    r = web("debug", "web", *args)
+    assert (r.code, r.out, r.err) == (1, "", err)

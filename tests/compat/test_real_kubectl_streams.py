@@ -1,6 +1,6 @@
 """The streaming verbs against `pykubectl cluster serve`: the real kubectl v1.32 (pods/log over
-HTTP; exec, cp and attach over WebSocket `v5.channel.k8s.io`) and pykubectl through its HTTP
-client must print what pykubectl prints in-process.
+HTTP; exec, cp and attach over WebSocket `v5.channel.k8s.io`; port-forward over SPDY/3.1 in a
+WebSocket) and pykubectl through its HTTP client must print what pykubectl prints in-process.
 
 One server per module on a free 127.0.0.1 port, started after the pods are running (virtual
 clock). Everything that waits is bounded: a follow or an attach is killed once its line came.
@@ -181,9 +181,11 @@ def _free_port() -> int:
     return port
 
 
-def test_port_forward_through_the_http_client(served):
+@pytest.mark.parametrize("who", WHO)
+def test_port_forward_through_the_api_server(served, who):
+    # the real kubectl tunnels SPDY/3.1 in a WebSocket; pykubectl speaks portforward.k8s.io
     port = _free_port()
-    p = served.popen("http", "port-forward", "pod/app", f"{port}:8080")
+    p = served.popen(who, "port-forward", "pod/app", f"{port}:8080")
     try:
         assert _readline(p) == f"Forwarding from 127.0.0.1:{port} -> 8080\n"
         with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
@@ -198,16 +200,6 @@ def test_port_forward_through_the_http_client(served):
     finally:
         p.kill()
         p.communicate(timeout=10)
-
-
-@pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
-def test_real_kubectl_port_forward_is_refused_plainly(served):
-    # kubectl v1.32 tunnels SPDY/3.1 through its WebSocket (then falls back to SPDY): neither
-    # is spoken here, and it says so rather than hanging
-    port = _free_port()
-    code, out, err = served("real", "port-forward", "pod/app", f"{port}:8080", timeout=30)
-    assert code == 1
-    assert "SPDY/3.1 streams are not served here" in err
 
 
 def _in_terminal(argv, env, keys, settle=1.0, timeout=30.0) -> tuple[str, int]:

@@ -266,9 +266,7 @@ def _twin_run(run, args, stdin, name) -> tuple[int, str, str]:
 
 
 def _twins(cases):
-    known = {  # pykubectl's own differences, not the server's (cli/apply.py)
-        "server-side-conflict": "pykubectl prints an apply conflict as a server error, without kubectl's advice",
-        "token-no-dry-run": "pykubectl prints unknown-flag errors as `error:`, cobra as `Error:` (every verb)"}
+    known = {}  # pykubectl's own differences from kubectl, kept visible as strict xfails
     return [pytest.param(*c[1:], id=c[0], marks=[pytest.mark.xfail(strict=True, reason=known[c[0]])]
                          if c[0] in known else []) for c in cases]
 
@@ -288,8 +286,6 @@ def test_same_output_from_both_clients(served, request, setup, command, code, ou
     assert got["pykubectl"] == got["kubectl"]
 
 
-@pytest.mark.xfail(strict=True, reason="cli/apply.py's last-applied annotation lacks kubectl's "
-                   "`annotations: {}` and `namespace`, so the other client sees a change")
 def test_reapplying_what_the_other_client_applied(served):
     """The last-applied annotation each client writes lets the other re-apply without a change."""
     for first, second, name in ((served.kubectl, served.http, "reapply-kp"), (served.http, served.kubectl, "reapply-pk")):

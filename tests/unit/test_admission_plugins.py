@@ -1,4 +1,4 @@
-"""healthCheckNodePort: allocated by the apiserver for a LoadBalancer Service with
+"""Admission as the apiserver's plugins do it. healthCheckNodePort: allocated for a LoadBalancer Service with
 externalTrafficPolicy Local, an explicit one honoured unless taken, cleared when the policy goes."""
 from __future__ import annotations
 
@@ -32,3 +32,21 @@ def test_a_taken_port_is_refused_with_the_apis_words(kube):
     assert r.err == ('The Service "b" is invalid: spec.healthCheckNodePort: Invalid value: 30080: '
                      "provided port is already allocated\n")
     assert "healthCheckNodePort" not in svc(kube, "b")
+
+
+def test_a_pod_copy_reuses_its_token_volume_for_new_containers(kube):
+    """The ServiceAccount admission plugin mounts the token into every container lacking it,
+    reusing a kube-api-access-* volume the pod already has (what `debug --copy-to` creates)."""
+    kube("run", "web", "--image=nginx", check=True)
+    pod = json.loads(kube("get", "pod", "web", "-o", "json", check=True).out)
+    vol = next(v["name"] for v in pod["spec"]["volumes"] if v["name"].startswith("kube-api-access-"))
+    copy = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-copy"},
+            "spec": dict(pod["spec"], nodeName=None,
+                         containers=pod["spec"]["containers"] + [{"name": "debugger", "image": "busybox"}])}
+    kube("create", "-f", "-", input=json.dumps(copy), check=True)
+    got = json.loads(kube("get", "pod", "web-copy", "-o", "json", check=True).out)["spec"]
+    assert [v["name"] for v in got["volumes"] if v["name"].startswith("kube-api-access-")] == [vol]
+    mounts = {c["name"]: [m["name"] for m in c.get("volumeMounts") or ()
+                          if m["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount"]
+              for c in got["containers"]}
+    assert mounts == {"web": [vol], "debugger": [vol]}
