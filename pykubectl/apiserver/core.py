@@ -348,7 +348,10 @@ class APIServer:
             meta.pop(k, None)
         if (kind.group, kind.plural) in GENERATION or kind.crd:
             meta["generation"] = 1
-        if not status_from_request and "status" in kind.subresources and "status" in obj:
+        # a create drops the status of kinds with a status subresource, except a Node's
+        # (node strategy: "Nodes allow *all* fields, including status, to be set on create")
+        if (not status_from_request and "status" in kind.subresources and "status" in obj
+                and (kind.group, kind.plural) != ("", "nodes")):
             obj.pop("status")
         self._defaults(t, kind, obj)
         self._validate(kind, obj, None)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 
 from pykubectl.controllers import workload_common as W
-from pykubectl.controllers.manager import Controller, Create, Delete, Event, Put, Timer, make_key, split_key
+from pykubectl.controllers.manager import (Controller, Create, Delete, Event, Informer, Put, Timer, make_key,
+                                           split_key)
 
 HASH = "controller-revision-hash"
 SRC = {"component": "daemonset-controller"}
@@ -48,8 +49,9 @@ def daemon_tolerations(spec: dict) -> list[dict]:
     return tols
 
 
-def should_run(template_spec: dict, node: dict) -> bool:
-    """Predicates the daemon controller checks: node selector, required node affinity, taints."""
+def should_run(template_spec: dict, node: dict, tols: list[dict] | None = None) -> bool:
+    """Predicates the daemon controller checks: node selector, required node affinity, taints.
+    `tols`: daemon_tolerations(template_spec), when the caller checks many nodes."""
     from pykubectl.api.selectors import node_selector_matches
     from pykubectl.controllers.scheduler import tolerates
     labels = (node.get("metadata") or {}).get("labels") or {}
@@ -59,8 +61,12 @@ def should_run(template_spec: dict, node: dict) -> bool:
            .get("requiredDuringSchedulingIgnoredDuringExecution"))
     if req and not node_selector_matches(req, node):
         return False
-    tols = daemon_tolerations(template_spec)
-    for taint in (node.get("spec") or {}).get("taints") or ():
+    taints = (node.get("spec") or {}).get("taints")
+    if not taints:
+        return True
+    if tols is None:
+        tols = daemon_tolerations(template_spec)
+    for taint in taints:
         if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tols, taint):
             return False
     return True
@@ -84,6 +90,12 @@ def _pod_node(pod) -> str | None:
             if f.get("key") == "metadata.name" and f.get("values"):
                 return f["values"][0]
     return None
+
+
+def _daemon_uid(pod) -> str | None:
+    """The uid of the pod's controller when that is a DaemonSet."""
+    ref = W.controller_ref(pod)
+    return ref.get("uid") if ref is not None and ref.get("kind") == "DaemonSet" else None
 
 
 def _age_order(pod) -> tuple:
@@ -163,6 +175,12 @@ class DaemonSetController(Controller):
     name = "daemonset-controller"
     watches = (("apps", "daemonsets"), ("", "pods"), ("", "nodes"))
 
+    def __init__(self):
+        # every node, and every daemon pod by its DaemonSet's uid, kept across steps: a sync looks
+        # at every node and all the DaemonSet's pods, on every node added and every pod change
+        self._nodes = Informer("", "nodes")
+        self._pods = Informer("", "pods", index=_daemon_uid, indexed_only=True)
+
     def keys_for(self, type_, group, res, obj):
         if res == "pods":
             return W.owner_key(obj, (("apps", "DaemonSet"),))
@@ -209,15 +227,19 @@ class DaemonSetController(Controller):
         tspec = (spec.get("template") or {}).get("spec") or {}
         ns, name = ds["metadata"]["namespace"], ds["metadata"]["name"]
         by_node: dict[str, list] = {}
-        for p in sorted(W.owned(view, "pods", ds), key=_age_order):
+        # the kept objects are shared: nothing below changes them (W.owned's filter, by uid)
+        owned = [p for p in self._pods.list(view, by=ds["metadata"].get("uid"))
+                 if (p["metadata"].get("namespace") or "") == ns and W.is_controlled_by(p, ds)]
+        for p in sorted(owned, key=_age_order):
             by_node.setdefault(_pod_node(p) or "", []).append(p)
-        nodes = view.list("nodes")
+        nodes = self._nodes.list(view)
+        tols = daemon_tolerations(tspec)
         min_ready = int(spec.get("minReadySeconds") or 0)
         to_delete, to_create = [], []
         for node in nodes:
             n = node["metadata"]["name"]
             pods = [p for p in by_node.get(n, []) if not W.is_terminating(p)]
-            if should_run(tspec, node):
+            if should_run(tspec, node, tols):
                 failed = [p for p in pods if (p.get("status") or {}).get("phase") == "Failed"]
                 live = [p for p in pods if p not in failed]
                 to_delete += failed

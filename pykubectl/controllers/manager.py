@@ -108,6 +108,77 @@ class View:
                              index=index, labels_eq=labels_eq)
 
 
+class Informer:
+    """Every object of one resource, decoded once and kept across engine steps within the
+    process, brought up to date from the change log (client-go's informer cache): a controller
+    that looks at every node on every change then decodes what changed, not every object.
+    The objects are shared: callers must not change them (copy first, as with an informer).
+    Relists when the log cannot say: compacted past the kept revision, that revision's own
+    change row differs (a rolled-back transaction's revision reused), or too many changes."""
+
+    SYNC_LIMIT = 2000
+
+    def __init__(self, group: str, res: str, index=None, indexed_only: bool = False):
+        self.group, self.res = group, res
+        self._index = index      # obj -> an index value (or None), e.g. its controller's uid
+        # keep only objects with an index value (list() then answers only `by`): a controller
+        # that wants the pods of its own kind need not hold every pod
+        self._indexed_only = indexed_only
+        self._rev = None         # (revision, its change row) the objects are as of
+        self._objs: dict = {}    # (ns, name) -> obj
+        self._by: dict = {}      # index value -> {(ns, name): obj}
+
+    def _sync(self, txn) -> None:
+        rev = txn.revision()
+        kept = self._rev
+        if kept is not None and kept[1] is not None and rev >= kept[0] >= txn.compacted() \
+                and (not kept[0] or txn.changes_since(kept[0] - 1, 1)[:1] == [kept[1]]):
+            if rev > kept[0]:
+                changes = txn.changes_since(kept[0], self.SYNC_LIMIT, self.group, self.res)
+                if len(changes) >= self.SYNC_LIMIT:
+                    kept = None
+                else:
+                    for _, type_, _, _, ns, name, obj in changes:
+                        self._drop((ns, name))
+                        if type_ != "DELETED":
+                            self._add((ns, name), obj)
+        else:
+            kept = None
+        if kept is None:
+            self._objs, self._by = {}, {}
+            for o in txn.list(self.group, self.res):
+                self._add((o["metadata"].get("namespace") or "", o["metadata"]["name"]), o)
+        row = txn.changes_since(rev - 1, 1)[:1] if rev else [(0,)]   # revision 0: nothing to rewrite
+        self._rev = (rev, row[0] if row and row[0][0] == rev else None)
+
+    def _add(self, k, obj) -> None:
+        v = self._index(obj) if self._index is not None else None
+        if v is None and self._indexed_only:
+            return
+        self._objs[k] = obj
+        if v is not None:
+            self._by.setdefault(v, {})[k] = obj
+
+    def _drop(self, k) -> None:
+        old = self._objs.pop(k, None)
+        if old is not None and self._index is not None:
+            v = self._index(old)
+            if v is not None:
+                self._by.get(v, {}).pop(k, None)
+
+    def list(self, view, by=None) -> list[dict]:
+        """The objects in listing order (namespace, name); with `by`, those whose index value it is."""
+        txn = getattr(view, "txn", None)
+        if txn is None or not hasattr(txn, "changes_since"):
+            objs = view.list(self.res if not self.group else f"{self.res}.{self.group}")
+            return objs if by is None else [o for o in objs if self._index(o) == by]
+        self._sync(txn)
+        if by is None and self._indexed_only:
+            raise ValueError("an indexed_only informer lists by index value")
+        objs = self._objs if by is None else self._by.get(by, {})
+        return [objs[k] for k in sorted(objs)]
+
+
 def make_key(group: str, res: str, ns: str, name: str) -> str:
     return f"{group}|{res}|{ns}|{name}"
 

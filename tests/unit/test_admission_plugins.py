@@ -50,3 +50,17 @@ def test_a_pod_copy_reuses_its_token_volume_for_new_containers(kube):
                           if m["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount"]
               for c in got["containers"]}
     assert mounts == {"web": [vol], "debugger": [vol]}
+
+
+def test_a_node_keeps_the_status_it_is_created_with(kube):
+    """Node strategy: all fields, status included, may be set on create (a pod's is dropped)."""
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-3"},
+            "status": {"capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                       "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}}
+    kube("create", "-f", "-", input=json.dumps(node), check=True)
+    got = json.loads(kube("get", "node", "worker-3", "-o", "json", check=True).out)
+    assert got["status"]["allocatable"] == {"cpu": "4", "memory": "8Gi", "pods": "110"}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}, "status": {"phase": "Succeeded"}}
+    kube("create", "-f", "-", input=json.dumps(pod), check=True)
+    assert json.loads(kube("get", "pod", "p", "-o", "json", check=True).out)["status"]["phase"] == "Pending"
