@@ -37,7 +37,8 @@ def lab(tmp_path_factory, lab_template):
     k = Kube(home)
     k("create", "deployment", "web", "--image=nginx", check=True)
     k("create", "configmap", "settings", "--from-literal=a=b", check=True)
-    return k
+    yield k
+    k.close()   # the servers PYKUBECTL_TEST_VIA=http started for it
 
 
 CASES = [

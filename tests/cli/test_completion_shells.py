@@ -28,7 +28,8 @@ def lab(tmp_path_factory, lab_template):
     k = Kube(home)
     k("create", "configmap", "settings", "--from-literal=a=b", check=True)
     k("create", "deployment", "web", "--image=nginx", check=True)
-    return k
+    yield k
+    k.close()   # the servers PYKUBECTL_TEST_VIA=http started for it
 
 
 def _env(kube) -> dict:

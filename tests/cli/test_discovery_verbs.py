@@ -277,7 +277,11 @@ def oracle(tmp_path_factory, lab_template):
     from pykubectl.api import schema as S
     from pykubectl.api.kinds import default_registry
     from tests.conftest import Kube
-    crds = json.loads(Kube(lab_template)("get", "crd", "-o", "json", check=True).out)["items"]
+    k = Kube(lab_template)
+    try:
+        crds = json.loads(k("get", "crd", "-o", "json", check=True).out)["items"]
+    finally:
+        k.close()   # the server PYKUBECTL_TEST_VIA=http started for it
     reg = default_registry().with_crds(crds)
     schemas = {name: _served(d) for name, d in S.definitions().items()}
 
