@@ -12,24 +12,13 @@ import uuid
 
 import pytest
 
-from tests.cli.test_completion import ROOT
+# the same module-scoped lab (a deployment and a configmap to complete) as the bash tests
+from tests.cli.test_completion import ROOT, lab  # noqa: F401,F811
 from tests.conftest import VENV_BIN
 
 FISH = shutil.which("fish")
 ZSH = shutil.which("zsh")
 TMUX = shutil.which("tmux")
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, lab_template):
-    from tests.conftest import Kube
-    home = str(tmp_path_factory.mktemp("shells") / "home")
-    shutil.copytree(lab_template, home)
-    k = Kube(home)
-    k("create", "configmap", "settings", "--from-literal=a=b", check=True)
-    k("create", "deployment", "web", "--image=nginx", check=True)
-    yield k
-    k.close()   # the servers PYKUBECTL_TEST_VIA=http started for it
 
 
 def _env(kube) -> dict:

@@ -1,22 +1,10 @@
 """The apiserver core's generic semantics, in-process on a copy of the lab cluster (virtual clock):
 optimistic concurrency, generateName, spec/status and generation, graceful deletion, finalizers,
 dry runs, managedFields, watches from the change log, the reconcile engine's quiet path."""
-import os
-import shutil
 
 import pytest
 
 from pykubectl.api.errors import StatusError
-from pykubectl.sim.clusters import Cluster
-
-
-@pytest.fixture
-def cluster(tmp_path, lab_template):
-    home = str(tmp_path / "home")
-    shutil.copytree(lab_template, home)
-    c = Cluster("kubernetes", {"PYKUBECTL_HOME": os.path.join(home, "data")})
-    yield c
-    c.close()
 
 
 def kind(c, name):
