@@ -17,6 +17,7 @@ import functools
 import re
 
 from pykubectl.api.errors import FieldError, StatusError, bad_request
+from pykubectl.api.typenames import json_kind
 
 # =============================================================================================
 # Layer 1: decoding
@@ -88,19 +89,6 @@ def _type_of(sch: dict) -> str | None:
     if t is None and "properties" in sch:
         return "object"
     return t
-
-
-def _json_kind(v) -> str:
-    """How encoding/json names a JSON value in UnmarshalTypeError."""
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, dict):
-        return "object"
-    if isinstance(v, list):
-        return "array"
-    return "string"
 
 
 def _is_stringish(v) -> bool:
@@ -181,14 +169,14 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         if isinstance(v, str):
             return
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _Abort(_type_error(_json_kind(v), "int32", struct, stack))
+            raise _Abort(_type_error(json_kind(v), "int32", struct, stack))
         lo, hi = _INT_RANGES["int32"]
         if (isinstance(v, float) and not v.is_integer()) or not lo <= v <= hi:
             raise _Abort(_type_error(f"number {_number_text(v)}", "int32", struct, stack))
         return
     if name in _TIMES:
         if not _is_stringish(v):
-            raise _Abort(_type_error(_json_kind(v), "string", struct, stack))
+            raise _Abort(_type_error(json_kind(v), "string", struct, stack))
         return
     if name in _ANY or sch is None:
         return
@@ -199,7 +187,7 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         return
     if t == "object":
         if not isinstance(v, dict):
-            d.save(_json_kind(v), _go_type(name, sch), struct, stack)
+            d.save(json_kind(v), _go_type(name, sch), struct, stack)
             return
         props = sch.get("properties")
         if props:
@@ -231,7 +219,7 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
     if t == "array":
         if not isinstance(v, list):
             if not (isinstance(v, str) and sch.get("format") == "byte"):
-                d.save(_json_kind(v), _go_type(name, sch), struct, stack)
+                d.save(json_kind(v), _go_type(name, sch), struct, stack)
             return
         iname, isch = _node(sch.get("items"))
         for i, item in enumerate(v):
@@ -239,13 +227,13 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         return
     if t == "string":
         if not _is_stringish(v):
-            d.save(_json_kind(v), _go_type(name, sch), struct, stack)
+            d.save(json_kind(v), _go_type(name, sch), struct, stack)
         elif sch.get("format") == "byte" and isinstance(v, str) and d.typed and d.type_error is None:
             d.type_error = _go_base64_error(v)
         return
     if t == "integer":
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            d.save(_json_kind(v), _go_type(name, sch), struct, stack)
+            d.save(json_kind(v), _go_type(name, sch), struct, stack)
             return
         lo, hi = _INT_RANGES.get(sch.get("format"), _INT_RANGES["int64"])
         if (isinstance(v, float) and not v.is_integer()) or not lo <= v <= hi:
@@ -253,11 +241,11 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         return
     if t == "number":
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            d.save(_json_kind(v), "float64", struct, stack)
+            d.save(json_kind(v), "float64", struct, stack)
         return
     if t == "boolean":
         if not isinstance(v, bool):
-            d.save(_json_kind(v), "bool", struct, stack)
+            d.save(json_kind(v), "bool", struct, stack)
 
 
 def _decode_failure(obj: dict, err: str) -> StatusError:

@@ -79,8 +79,9 @@ def read_manifests(filenames, recursive: bool, validate: bool = False):
                 raise CLIError(f'error parsing {src}: {e}')
             for obj, dupes in docs:
                 if not isinstance(obj, dict):
+                    from pykubectl.api.typenames import json_kind
                     _refuse(src, validate, "invalid object to validate",
-                            "json: cannot unmarshal " + _json_type(obj) + " into Go value of type unstructured.detector")
+                            "json: cannot unmarshal " + json_kind(obj) + " into Go value of type unstructured.detector")
                 if obj.get("kind", "").endswith("List") and isinstance(obj.get("items"), list):
                     for it in obj["items"]:
                         yield it, [], src
@@ -104,18 +105,10 @@ def _refuse(src, validate, invalid, undecodable):
     raise CLIError(f'unable to decode "{src}": {undecodable}')
 
 
-def _json_type(v) -> str:
-    return {list: "array", str: "string", bool: "bool", int: "number", float: "number"}.get(type(v), "value")
-
-
 def _go_json(obj) -> str:
     """encoding/json's compact form (map keys sorted, <>& escaped) for kubectl's decode errors."""
     out = json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-_GO_TYPES = {bool: "bool", int: "int64", float: "float64", str: "string", list: "[]interface {}",
-             dict: "map[string]interface {}", type(None): "<nil>"}
 
 
 def _go_v(v) -> str:
@@ -130,15 +123,16 @@ def _go_v(v) -> str:
 
 def _check_accessors(obj: dict, src: str) -> None:
     """What unstructured's accessors refuse before any request is made (kubectl's decoding)."""
+    from pykubectl.api.typenames import go_type
     meta = obj.get("metadata")
     if meta is not None and not isinstance(meta, dict):
         raise CLIError(f'unable to decode "{src}": .metadata accessor error: {_go_v(meta)} is of the type '
-                       f'{_GO_TYPES.get(type(meta), type(meta).__name__)}, expected map[string]interface{{}}')
+                       f'{go_type(meta)}, expected map[string]interface{{}}')
     for field in ("name", "namespace", "generateName"):
         v = (meta or {}).get(field)
         if v is not None and not isinstance(v, str):
             raise CLIError(f'unable to decode "{src}": .metadata.{field} accessor error: {_go_v(v)} is of the type '
-                           f'{_GO_TYPES.get(type(v), type(v).__name__)}, expected string')
+                           f'{go_type(v)}, expected string')
 
 
 def validate_mode(v: str) -> str:
@@ -386,22 +380,48 @@ def _sorted(o):
     return o
 
 
-def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
+class ApplyRequest:
+    """What client-side apply would send for one manifest object, as kubectl's apply and diff
+    both compute it: `method` is "create", "patch" (`body` of `patch_type`), "update" (an object
+    at another served version, see _at_version) or None when nothing would change; `live` is the
+    object read (None when absent); `warnings` what kubectl warns before sending."""
+    __slots__ = ("live", "method", "body", "patch_type", "warnings")
+
+    def __init__(self, live, method, body=None, patch_type=None, warnings=()):
+        self.live, self.method, self.body, self.patch_type = live, method, body, patch_type
+        self.warnings = list(warnings)
+
+    def send(self, client, kind, ns, name, *, dry_run: bool, field_manager: str, duplicates=(), **opts):
+        """Send the request: (result, warnings). `opts` (field_validation) go to the client; the
+        manifest's duplicate fields only with a create, the one request carrying it as written."""
+        if self.method == "create":
+            return client.create(kind, self.body, ns, dry_run=dry_run, field_manager=field_manager,
+                                 duplicates=duplicates, **opts)
+        if self.method == "update":
+            return client.update(kind, self.body, ns, dry_run=dry_run, field_manager=field_manager, **opts)
+        return client.patch(kind, ns, name, self.patch_type, self.body, dry_run=dry_run,
+                            field_manager=field_manager, **opts)
+
+
+def live_object(client, kind, ns, name) -> dict | None:
+    """The object as the server has it, None when it does not exist."""
     from pykubectl.api.errors import StatusError
-    name = obj["metadata"]["name"]
-    modified, last = _annotated(obj, ns if kind.namespaced else None)
     try:
-        current = client.get(kind, ns, name)
+        return client.get(kind, ns, name)
     except StatusError as e:
         if e.code != 404:
             raise
-        current = None
+        return None
+
+
+def client_side_apply_request(client, kind, ns, obj) -> ApplyRequest:
+    """The three-way merge of kubectl's client-side apply: the last-applied configuration, the
+    manifest (with its new annotation) and the live object make a create or a patch."""
+    name = obj["metadata"]["name"]
+    modified, _ = _annotated(obj, ns if kind.namespaced else None)
+    current = live_object(client, kind, ns, name)
     if current is None:
-        if dry == "client":
-            return "created", []
-        _, warns = client.create(kind, modified, ns, dry_run=(dry == "server"), field_validation=mode,
-                                 field_manager=manager, duplicates=dupes)
-        return "created", warns
+        return ApplyRequest(None, "create", modified)
     from pykubectl.api import patch as P
     original_s = ((current.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
     original = json.loads(original_s) if original_s else None
@@ -413,8 +433,8 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
     if av != current.get("apiVersion") and not kind.crd and hasattr(client, "cluster"):
         from pykubectl.api import conversion
         if conversion.reshaped(kind.group, kind.kind):
-            return _apply_at_version(client, kind, ns, original, modified, current, av, pre_warn,
-                                     dry, mode, manager)
+            merged = _at_version(kind, original, modified, current, av)
+            return ApplyRequest(current, "update" if merged is not None else None, merged, None, pre_warn)
     if kind.crd:
         patch = P.create_three_way_json_merge_patch(original, modified, current)
         ptype = "merge"
@@ -422,37 +442,39 @@ def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
         schema = client.server.schema_for(kind) if hasattr(client, "server") else None
         patch = P.create_three_way_merge_patch(original, modified, current, schema)
         ptype = "strategic"
-    if not patch:
-        return "unchanged", pre_warn
-    if dry == "client":
-        return "configured", pre_warn
-    res, warns = client.patch(kind, ns, name, ptype, patch, dry_run=(dry == "server"),
-                              field_manager=manager, field_validation=mode)
-    if res.get("metadata", {}).get("resourceVersion") == current["metadata"].get("resourceVersion") \
-            and dry != "server":
-        return "unchanged", pre_warn + list(warns or ())
-    return "configured", pre_warn + list(warns or ())
+    return ApplyRequest(current, "patch" if patch else None, patch, ptype, pre_warn)
 
 
-def _apply_at_version(client, kind, ns, original, modified, current, av, pre_warn, dry, mode, manager):
-    """Client-side apply of a manifest at another served version of a kind whose versions
-    differ in shape (an autoscaling/v1 HPA), in-process: the three-way merge is computed at the
-    manifest's version, as kubectl computes it against the object read at that version, and the
-    result written back (the apiserver core converts it to the stored version)."""
+def _at_version(kind, original, modified, current, av) -> dict | None:
+    """For a manifest at another served version of a kind whose versions differ in shape (an
+    autoscaling/v1 HPA), in-process: the three-way merge computed at the manifest's version, as
+    kubectl computes it against the object read at that version, and its result (None when
+    nothing changes) to be written back whole (the apiserver core converts it to the stored
+    version)."""
     from pykubectl.api import conversion
     from pykubectl.api import patch as P
+    from pykubectl.api.schema import kind_schema
     version = av.rpartition("/")[2]
     seen = conversion.convert(current, kind.group, kind.kind, version)
-    from pykubectl.api.schema import kind_schema
     schema = kind_schema(kind.group, version, kind.kind)
     patch = P.create_three_way_merge_patch(original, modified, seen, schema)
     if not patch:
-        return "unchanged", pre_warn
-    if dry == "client":
-        return "configured", pre_warn
+        return None
     merged = P.strategic_merge_patch(seen, patch, schema)
     merged.setdefault("metadata", {})["resourceVersion"] = current["metadata"].get("resourceVersion")
-    _, warns = client.update(kind, merged, ns, dry_run=(dry == "server"), field_validation=mode,
-                             field_manager=manager)
-    return "configured", pre_warn + list(warns or ())
+    return merged
 
+
+def _client_side_apply(client, kind, ns, obj, dupes, dry, mode, manager):
+    req = client_side_apply_request(client, kind, ns, obj)
+    if req.method is None:
+        return "unchanged", req.warnings
+    verb = "created" if req.method == "create" else "configured"
+    if dry == "client":
+        return verb, req.warnings
+    res, warns = req.send(client, kind, ns, obj["metadata"]["name"], dry_run=(dry == "server"),
+                          field_manager=manager, field_validation=mode, duplicates=dupes)
+    if req.method == "patch" and dry != "server" \
+            and res.get("metadata", {}).get("resourceVersion") == req.live["metadata"].get("resourceVersion"):
+        return "unchanged", req.warnings + list(warns or ())
+    return verb, req.warnings + list(warns or ())

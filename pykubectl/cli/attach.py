@@ -35,19 +35,14 @@ FLAGS = [
 def run(g, o, args):
     """Attach to a process that is already running inside an existing container."""
     from pykubectl.cli.context import client as make_client
-    from pykubectl.cli.exec_ import first_pod, pick_container
+    from pykubectl.cli.exec_ import running_pod_container, setup_tty
     if len(args) != 1:
         raise CLIError("expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 0: []\n"
                        "See 'kubectl attach -h' for help and examples" if not args else
                        "attach requires exactly one argument: POD or TYPE/NAME")
     client = make_client(g)
-    pod = first_pod(client, args[0], client.namespace)
-    phase = (pod.get("status") or {}).get("phase")
-    if phase in ("Succeeded", "Failed"):
-        raise CLIError(f"cannot attach a container in a completed pod; current phase is {phase}")
-    container = pick_container(pod, o.container, o.quiet, sys.stderr)
-    if o.tty and not (o.stdin and sys.stdin.isatty()) and not o.quiet:
-        sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
+    pod, container = running_pod_container(client, args[0], o.container, o.quiet, "attach")
+    setup_tty(o)
     chunks = client.attach(client.namespace, pod["metadata"]["name"], container)
     if o.stdin and not o.quiet:
         sys.stderr.write("If you don't see a command prompt, try pressing enter.\n")

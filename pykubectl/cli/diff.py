@@ -59,10 +59,10 @@ def diff_command(env: dict, live_dir: str, merged_dir: str) -> list[str]:
     return [words[0], live_dir, merged_dir] + [w for w in words[1:] if _ARG_OK.match(w)]
 
 
-def file_name(kind, ns: str | None, name: str) -> str:
+def file_name(kind, ns: str | None, name: str, version: str | None = None) -> str:
     """InfoObject.Name(): `apps.v1.Deployment.default.web`, `v1.Pod.default.x`, `v1.Namespace..x`."""
     group = f"{kind.group}." if kind.group else ""
-    return f"{group}{kind.version}.{kind.kind}.{ns or ''}.{name}"
+    return f"{group}{version or kind.version}.{kind.kind}.{ns or ''}.{name}"
 
 
 def mask_secrets(live: dict | None, merged: dict | None) -> tuple[dict | None, dict | None]:
@@ -117,49 +117,45 @@ def run(g, o, args):
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
         name = (obj.get("metadata") or {}).get("name", "")
         live, merged = _live_and_merged(client, kind, ns, obj, o)
+        version, live, merged = _at_manifest_version(kind, obj, live, merged)
         if not o.show_managed_fields:
             live, merged = _strip_managed(live), _strip_managed(merged)
         if kind.group == "" and kind.kind == "Secret":
             live, merged = mask_secrets(live, merged)
-        pairs.append((file_name(kind, ns, name), live, merged))
+        pairs.append((file_name(kind, ns, name, version), live, merged))
     code = _run_diff(pairs, g.env)
     if code:
         raise Printed(code)
 
 
+def _at_manifest_version(kind, obj, live, merged):
+    """kubectl reads and dry-runs at the manifest's own version (its REST mapping), so both
+    sides and the file name are at that version even where the kind resolved to another (the
+    in-process client: an autoscaling/v1 HPA is read as the stored v2)."""
+    version = (obj.get("apiVersion") or "").rpartition("/")[2]
+    if not version or version == kind.version:
+        return kind.version, live, merged
+    from pykubectl.api import conversion
+    at = [None if x is None else conversion.convert(x, kind.group, kind.kind, version) for x in (live, merged)]
+    return version, at[0], at[1]
+
+
 def _live_and_merged(client, kind, ns, obj, o):
-    """The live object (None when absent) and the server's dry-run result of applying obj."""
-    from pykubectl.api.errors import StatusError
+    """The live object (None when absent) and the server's dry-run result of what apply would
+    send for obj (client-side apply's own request, or a server-side apply)."""
+    from pykubectl.cli.apply import client_side_apply_request, live_object
     name = obj["metadata"]["name"]
-    try:
-        live = client.get(kind, ns, name)
-    except StatusError as e:
-        if e.code != 404:
-            raise
-        live = None
     if o.server_side:
+        live = live_object(client, kind, ns, name)
         merged, _ = client.patch(kind, ns, name, "apply", obj, dry_run=True,
                                  field_manager=o.field_manager if "field_manager" in o.changed else "kubectl",
                                  force=o.force_conflicts)
         return live, merged
-    from pykubectl.cli.apply import LAST_APPLIED, _annotated
-    modified, _ = _annotated(obj, ns if kind.namespaced else None)
-    if live is None:
-        merged, _ = client.create(kind, modified, ns, dry_run=True, field_manager=o.field_manager)
-        return None, merged
-    import json
-    from pykubectl.api import patch as P
-    original_s = ((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
-    original = json.loads(original_s) if original_s else None
-    if kind.crd:
-        patch, ptype = P.create_three_way_json_merge_patch(original, modified, live), "merge"
-    else:
-        schema = client.server.schema_for(kind) if hasattr(client, "server") else None
-        patch, ptype = P.create_three_way_merge_patch(original, modified, live, schema), "strategic"
-    if not patch:
-        return live, live
-    merged, _ = client.patch(kind, ns, name, ptype, patch, dry_run=True, field_manager=o.field_manager)
-    return live, merged
+    req = client_side_apply_request(client, kind, ns, obj)
+    if req.method is None:
+        return req.live, req.live
+    merged, _ = req.send(client, kind, ns, name, dry_run=True, field_manager=o.field_manager)
+    return req.live, merged
 
 
 def _temp_dir(prefix: str) -> str:

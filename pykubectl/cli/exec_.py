@@ -88,6 +88,26 @@ def pick_container(pod: dict, name: str, quiet: bool, err) -> str:
     return names[0]
 
 
+def running_pod_container(client, arg: str, container: str, quiet: bool, verb: str) -> tuple[dict, str]:
+    """The pod `arg` names and its container, as exec and attach choose them: a completed pod
+    is refused (`cannot <verb> a container in a completed pod`), the container defaulted with
+    kubectl's message on stderr."""
+    pod = first_pod(client, arg, client.namespace)
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CLIError(f"cannot {verb} a container in a completed pod; current phase is {phase}")
+    return pod, pick_container(pod, container, quiet, sys.stderr)
+
+
+def setup_tty(o) -> bool:
+    """kubectl's StreamOptions.SetupTTY: a TTY only with -i from a terminal, else -t is warned
+    about (unless -q)."""
+    tty = bool(o.tty and o.stdin and sys.stdin.isatty())
+    if o.tty and not tty and not o.quiet:
+        sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
+    return tty
+
+
 def run(g, o, args):
     """Execute a command in a container."""
     from pykubectl.cli.context import client as make_client
@@ -101,14 +121,8 @@ def run(g, o, args):
     if not command:
         raise CLIError("you must specify at least one command for the container")
     client = make_client(g)
-    pod = first_pod(client, args[0], client.namespace)
-    phase = (pod.get("status") or {}).get("phase")
-    if phase in ("Succeeded", "Failed"):
-        raise CLIError(f"cannot exec into a container in a completed pod; current phase is {phase}")
-    container = pick_container(pod, o.container, o.quiet, sys.stderr)
-    tty = o.tty and o.stdin and sys.stdin.isatty()
-    if o.tty and not tty and not o.quiet:
-        sys.stderr.write("Unable to use a TTY - input is not a terminal or the right kind of file\n")
+    pod, container = running_pod_container(client, args[0], o.container, o.quiet, "exec into")
+    tty = setup_tty(o)
     ns, name = client.namespace, pod["metadata"]["name"]
     if tty:
         code = _interactive(client, ns, name, container, command)

@@ -102,10 +102,11 @@ class View:
         k = self.kind(resource)
         return self.txn.get(k.group, k.plural, ns if k.namespaced else "", name)
 
-    def list(self, resource: str, ns: str | None = None, *, index=None, labels_eq=None) -> list[dict]:
+    def list(self, resource: str, ns: str | None = None, *, index=None, labels_eq=None,
+             without=None, limit=None) -> list[dict]:
         k = self.kind(resource)
         return self.txn.list(k.group, k.plural, ns if k.namespaced else None,
-                             index=index, labels_eq=labels_eq)
+                             index=index, labels_eq=labels_eq, without=without, limit=limit)
 
 
 class Informer:

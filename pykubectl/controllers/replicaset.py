@@ -99,7 +99,8 @@ class ReplicaSetController(Controller):
             ml = ml.get("matchLabels") or {}
         if not ml:
             return []
-        return [p for p in view.list("pods", rs["metadata"].get("namespace"), labels_eq=ml)
+        # the store indexes controller references: pods a controller owns are not read at all
+        return [p for p in view.list("pods", rs["metadata"].get("namespace"), labels_eq=ml, without="controller")
                 if W.controller_ref(p) is None and W.is_active(p) and sel.matches(p["metadata"].get("labels") or {})]
 
     def _status(self, rs, active, sel, min_ready, now):

@@ -170,7 +170,7 @@ def footprint(pod: dict) -> tuple[dict, dict, list]:
         hit = (pod_requests(pod), {k: v for k, v in pod_requests(pod, True).items() if k in ("cpu", "memory")},
                host_ports(pod))
         if key[0] and key[1]:
-            if len(_FOOTPRINTS) > 100_000:
+            if len(_FOOTPRINTS) > 400_000:
                 _FOOTPRINTS.clear()
             _FOOTPRINTS[key] = hit
     return hit
@@ -319,10 +319,19 @@ class Snapshot:
         return self._terms[key]
 
     def shape(self, pod: dict) -> int:
-        """Pods with the same spec get the same node-local verdicts: an id for the spec."""
+        """Pods alike in what the node-local filters and scores read get the same verdicts: an id
+        for those fields (not the whole spec: each pod's token volume has its own random name,
+        which would make every replica of a Deployment a shape of its own)."""
         import json
-        spec = json.dumps(pod.get("spec") or {}, sort_keys=True, default=str)
-        return self._shapes.setdefault(spec, len(self._shapes))
+        spec = pod.get("spec") or {}
+
+        def cs(key):
+            return [(c.get("image"), c.get("resources"), c.get("ports"), c.get("restartPolicy"))
+                    for c in spec.get(key) or ()]
+        local = [spec.get("nodeName"), spec.get("nodeSelector"), spec.get("tolerations"),
+                 (spec.get("affinity") or {}).get("nodeAffinity"), spec.get("overhead"),
+                 spec.get("resources"), cs("containers"), cs("initContainers")]
+        return self._shapes.setdefault(json.dumps(local, sort_keys=True, default=str), len(self._shapes))
 
     def has_affinity_pods(self) -> bool:
         """Whether any placed pod has pod (anti-)affinity terms (else InterPodAffinity is idle)."""

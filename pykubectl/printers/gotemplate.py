@@ -76,21 +76,11 @@ def go_value(v, top: bool = True) -> str:
 
 
 def _type_name(v) -> str:
-    if isinstance(v, bool):
-        return "bool"
+    # a template's own integer constant is a Go int; data's numbers are int64/float64
     if isinstance(v, GoInt):
         return "int"
-    if isinstance(v, int):
-        return "int64"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "[]interface {}"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    return "interface {}"
+    from pykubectl.api.typenames import go_type
+    return go_type(v) or "interface {}"
 
 
 # ---------------------------------------------------------------- lexer

@@ -310,23 +310,6 @@ def _unquote(s: str) -> str:
 
 # ---------------------------------------------------------------- evaluation
 
-def go_type(v) -> str:
-    """The Go type name of a decoded JSON value (for error texts)."""
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, list):
-        return "[]interface {}"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int64"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    return "<invalid reflect.Value>"
-
-
 def _children(v) -> list:
     if isinstance(v, dict):
         return [v[k] for k in sorted(v)]
@@ -481,7 +464,8 @@ class JSONPath:
             if v is None:
                 continue
             if not isinstance(v, list):
-                raise JSONPathError(f"{go_type(v)} is not array or slice")
+                from pykubectl.api.typenames import go_type
+                raise JSONPathError(f"{go_type(v) or '<invalid reflect.Value>'} is not array or slice")
             n = len(v)
             start = params[0][1] if params[0][0] else 0
             if start < 0:

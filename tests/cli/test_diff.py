@@ -107,3 +107,39 @@ def test_invalid_object_is_refused_by_the_dry_run(kube):
     r = kube("diff", "-f", "-", input=DEPLOY.format(replicas=-1, image="nginx"))
     assert r.code == 1 and r.out == ""
     assert r.err.startswith('The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+
+
+HPA_V1 = """apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {{name: web}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  minReplicas: 1
+  maxReplicas: {max}
+  targetCPUUtilizationPercentage: {cpu}
+"""
+HPA_V1_CASES = [
+    ("unchanged", dict(max=5, cpu=50), 0, []),
+    ("max-replicas", dict(max=7, cpu=50), 1, ["-  generation: 1", "+  generation: 2",
+                                              "-  maxReplicas: 5", "+  maxReplicas: 7"]),
+    ("cpu-target", dict(max=5, cpu=60), 1, ["-  generation: 1", "+  generation: 2",
+                                            "-  targetCPUUtilizationPercentage: 50",
+                                            "+  targetCPUUtilizationPercentage: 60"]),
+]
+
+
+@pytest.mark.parametrize("values,code,changed", [c[1:] for c in HPA_V1_CASES], ids=[c[0] for c in HPA_V1_CASES])
+def test_autoscaling_v1_hpa_is_diffed_at_its_own_version(kube, values, code, changed):
+    kube("create", "deployment", "web", "--image=nginx", check=True)
+    kube("apply", "-f", "-", input=HPA_V1.format(max=5, cpu=50), check=True)
+    r = kube("diff", "-f", "-", input=HPA_V1.format(**values))
+    assert (r.code, r.err) == (code, "")
+    out = normalized(r.out)
+    if code:
+        # as kubectl reads and dry-runs it through autoscaling/v1's endpoints
+        assert out.startswith("diff -u -N /LIVE/autoscaling.v1.HorizontalPodAutoscaler.default.web "
+                              "/MERGED/autoscaling.v1.HorizontalPodAutoscaler.default.web\n")
+    lines = [ln for ln in out.splitlines() if ln[:1] in "+-" and ln[:3] not in ("---", "+++")]
+    assert [ln for ln in lines if '{"apiVersion"' not in ln] == changed
+    # a dry run: the stored object is as applied
+    assert kube("get", "hpa", "web", "-o", "jsonpath={.spec.maxReplicas}").out == "5"

@@ -3,13 +3,10 @@ prints against `cluster serve` on the same cluster — answers, reasons, warning
 the --list table — for the admin and impersonated users."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
-from tests.conftest import Kube, real_kubectl
+from tests.compat.serving import served_fixture
+from tests.conftest import real_kubectl
 
 KUBECTL = real_kubectl()
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
@@ -66,25 +63,11 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("auth") / "home")
-    shutil.copytree(lab_template, home)
-    kube = Kube(home)
-    kube("apply", "-f", "-", input=RBAC, check=True)
-    served_cfg = os.path.join(home, "kubeconfig-served")
-    with serve(kube.env) as port:
-        shutil.copy(kube.kubeconfig, served_cfg)
-        subprocess.run([KUBECTL, "--kubeconfig", served_cfg, "config", "set-cluster", "kubernetes",
-                        f"--server=https://127.0.0.1:{port}"], check=True, capture_output=True, timeout=30)
-        yield kube, served_cfg
+served = served_fixture("auth", prepare=lambda kube: kube("apply", "-f", "-", input=RBAC, check=True))
 
 
 @pytest.mark.parametrize("args", [c[1] for c in CASES], ids=[c[0] for c in CASES])
 def test_same_as_real_kubectl(served, args):
-    kube, cfg = served
-    want = subprocess.run([KUBECTL, "--kubeconfig", cfg, *args], capture_output=True, text=True,
-                          timeout=60, env={"PATH": os.environ.get("PATH", ""), "HOME": kube.home})
-    got = kube(*args)
+    want = served.kubectl(*args)
+    got = served.local(*args)
     assert (got.code, got.out, got.err) == (want.returncode, want.stdout, want.stderr)

@@ -1,7 +1,7 @@
 """pykubectl's HTTP client against `pykubectl cluster serve`: the same verbs, driven over REST
 with the kubeconfig's credentials, must print what the in-process client prints.
 
-One server per module on a free 127.0.0.1 port; `http` is pykubectl with a kubeconfig whose
+One server per module on a free 127.0.0.1 port; `remote` is pykubectl with a kubeconfig whose
 cluster entry is the served URL (no local-cluster mark), `local` the same cluster in-process.
 """
 from __future__ import annotations
@@ -10,13 +10,13 @@ import base64
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 
 import pytest
 import yaml
 
+from tests.compat.serving import served_fixture
 from tests.conftest import PYKUBECTL, Kube, manifest
 
 
@@ -27,11 +27,6 @@ def _ages(text: str) -> str:
     # ages come from the client's wall clock against shifted timestamps: a second may differ,
     # and with it the width of a column
     return re.sub(r"[ ]+", " ", AGE.sub("<age>", text))
-
-
-class Served:
-    def __init__(self, local: Kube, http: Kube, port: int):
-        self.local, self.http, self.port = local, http, port
 
 
 def _kubeconfig_for(src: str, dst: str, url: str, change_user=None) -> None:
@@ -55,16 +50,7 @@ def _runner(home: str, kubeconfig: str) -> Kube:
     return k
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("httpclient") / "home")
-    shutil.copytree(lab_template, home)
-    local = Kube(home)
-    with serve(local.env) as port:
-        kc = os.path.join(home, "kubeconfig-http")
-        _kubeconfig_for(local.kubeconfig, kc, f"https://127.0.0.1:{port}")
-        yield Served(local, _runner(home, kc), port)
+served = served_fixture("httpclient")
 
 
 @pytest.mark.parametrize("args", [
@@ -81,13 +67,13 @@ def served(tmp_path_factory, lab_template):
 ], ids=["pods-A", "nodes-wide", "label-selector", "two-types", "jsonpath", "name", "api-resources",
         "describe-node", "not-found", "unknown-type"])
 def test_reads_print_what_the_local_client_prints(served, args):
-    ours, theirs = served.local(*args), served.http(*args)
+    ours, theirs = served.local(*args), served.remote(*args)
     assert (theirs.code, _ages(theirs.out), theirs.err) == (ours.code, _ages(ours.out), ours.err)
     assert ours.out or ours.err
 
 
 def test_writes_round_trip(served):
-    h = served.http
+    h = served.remote
     steps = [
         (("apply", "-f", manifest("06-web1.yaml")), 0, "pod/web1 created\n", ""),
         (("apply", "-f", manifest("06-web1.yaml")), 0, "pod/web1 unchanged\n", ""),
@@ -115,7 +101,7 @@ def test_writes_round_trip(served):
 
 
 def test_invalid_object_reports_the_servers_causes(served):
-    r = served.http("create", "deployment", "Bad_Name", "--image=nginx")
+    r = served.remote("create", "deployment", "Bad_Name", "--image=nginx")
     local = served.local("create", "deployment", "Bad_Name", "--image=nginx")
     assert (r.code, r.err) == (local.code, local.err)
     assert r.err.startswith('error: failed to create deployment: Deployment.apps "Bad_Name" is invalid: '
@@ -124,7 +110,7 @@ def test_invalid_object_reports_the_servers_causes(served):
 
 def test_watch_streams_changes(served):
     w = subprocess.Popen([PYKUBECTL, "get", "configmaps", "-w", "--output-watch-events",
-                          "--request-timeout=6s"], env=served.http.env,
+                          "--request-timeout=6s"], env=served.remote.env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = w.stdout.readline()   # the table of what exists, then events
@@ -139,10 +125,10 @@ def test_watch_streams_changes(served):
 
 def test_impersonation_and_token_credentials(served, tmp_path):
     # --as is sent as Impersonate-User: an unbound user may not list pods
-    r = served.http("get", "pods", "--as=nobody")
+    r = served.remote("get", "pods", "--as=nobody")
     assert (r.code, r.err) == (1, 'Error from server (Forbidden): pods is forbidden: User "nobody" '
                                    'cannot list resource "pods" in API group "" in the namespace "default"\n')
-    r = served.http("auth", "whoami", "--as=jane", "--as-group=devs", "-o", "jsonpath={.status.userInfo}")
+    r = served.remote("auth", "whoami", "--as=jane", "--as-group=devs", "-o", "jsonpath={.status.userInfo}")
     if r.code == 0:   # auth whoami lands with another engineer
         assert '"username":"jane"' in r.out
     # a bearer token the server does not know
@@ -226,7 +212,7 @@ spec:
 
 
 def test_discovery_is_cached_and_refreshed_for_new_types(served):
-    h = served.http
+    h = served.remote
     assert h("get", "ns", "default", "-o", "name").out == "namespace/default\n"
     cache = os.path.join(h.home, "data", "cache", "discovery", f"127.0.0.1_{served.port}", "servergroups.json")
     assert os.path.exists(cache)

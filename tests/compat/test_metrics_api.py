@@ -10,34 +10,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import ssl
-import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 import yaml
 
-from tests.conftest import Kube, manifest, real_kubectl
+from tests.compat.serving import ServedLab, served_fixture
+from tests.conftest import manifest
 
 
-class Served:
-    def __init__(self, local: Kube, remote: Kube, url: str):
-        self.local, self.remote, self.url = local, remote, url
-
-    def kubectl(self, *args):
-        exe = real_kubectl()
-        if exe is None:
-            pytest.skip("no real kubectl on PATH")
-        return subprocess.run([exe, "--kubeconfig", self.local.kubeconfig, *args], capture_output=True,
-                              text=True, timeout=60,
-                              env={"PATH": os.environ.get("PATH", ""), "HOME": self.local.home})
-
+class Served(ServedLab):
     def http(self, path, method="GET"):
-        pki = os.path.join(self.local.home, "data", "clusters", "kubernetes", "pki")
+        pki = os.path.join(self.home, "data", "clusters", "kubernetes", "pki")
         ctx = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
-        with open(self.local.kubeconfig) as f:
+        with open(self.kubeconfig) as f:
             user = yaml.safe_load(f)["users"][0]["user"]
         import base64
         import tempfile
@@ -56,29 +44,14 @@ class Served:
             return e.code, json.loads(e.read())
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("metricsapi") / "home")
-    shutil.copytree(lab_template, home)
-    local = Kube(home)
+def _under_load(local):
     local("apply", "-f", manifest("46-deploy-svc-cpu.yaml"), check=True)
     local("sim", "advance", "2m", check=True)
     local("sim", "load", "http://192.168.0.100:30001", "--rps", "40", "--for", "10m", check=True)
     local("sim", "advance", "30s", check=True)
-    with serve(local.env) as port:
-        url = f"https://127.0.0.1:{port}"
-        with open(local.kubeconfig) as f:
-            kc = yaml.safe_load(f)
-        for c in kc["clusters"]:
-            c["cluster"].pop("extensions", None)   # the same server, reached over HTTP
-        remote_kc = os.path.join(home, "kubeconfig-remote")
-        with open(remote_kc, "w") as f:
-            yaml.safe_dump(kc, f)
-        remote = Kube(home)
-        remote.kubeconfig = remote_kc
-        remote.env["KUBECONFIG"] = remote_kc
-        yield Served(local, remote, url)
+
+
+served = served_fixture("metricsapi", prepare=_under_load, cls=Served)
 
 
 TOP = [

@@ -41,13 +41,13 @@ def _mask(text: str) -> str:
 @pytest.fixture(scope="module")
 def loaded(served):  # noqa: F811
     for m in MANIFESTS:
-        served.kube("apply", "-f", manifest(f"{m}.yaml"))
-    served.kube("sim", "advance", "20s", check=True)
+        served.local("apply", "-f", manifest(f"{m}.yaml"))
+    served.local("sim", "advance", "20s", check=True)
     return served
 
 
 def _both(s, args: str):
-    ours = subprocess.run([PYKUBECTL, *args.split()], capture_output=True, text=True, env=s.kube.env, timeout=60)
+    ours = subprocess.run([PYKUBECTL, *args.split()], capture_output=True, text=True, env=s.local.env, timeout=60)
     real = s.kubectl(*args.split(), timeout=60)
     return _mask(ours.stdout + ours.stderr), _mask(real.stdout + real.stderr)
 

@@ -126,26 +126,9 @@ def test_proxy_errors(kube, args, code, err):
 def remote(tmp_path_factory, lab_template):
     """An environment whose kubeconfig names a pykubectl `cluster serve` as an ordinary remote
     server (no local-cluster mark): the proxy must forward to it."""
-    import os
-    import shutil
-
-    import yaml
-
-    from tests.compat.serving import serve
-    from tests.conftest import Kube
-    home = str(tmp_path_factory.mktemp("proxyremote") / "home")
-    shutil.copytree(lab_template, home)
-    kube = Kube(home)
-    with serve(kube.env) as port:
-        with open(kube.kubeconfig) as f:
-            kc = yaml.safe_load(f)
-        for c in kc["clusters"]:
-            c["cluster"]["server"] = f"https://127.0.0.1:{port}"
-            c["cluster"].pop("extensions", None)
-        path = os.path.join(home, "kubeconfig-remote")
-        with open(path, "w") as f:
-            yaml.safe_dump(kc, f)
-        yield dict(kube.env, KUBECONFIG=path)
+    from tests.compat.serving import served_lab
+    with served_lab(tmp_path_factory, lab_template, "proxyremote") as lab:
+        yield lab.remote.env
 
 
 def _call(port, method, path, body=None, headers=None):

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 import yaml
-
-from tests.conftest import Kube
 
 kubernetes = pytest.importorskip("kubernetes")
 CONTEXT = "kubernetes-admin@kubernetes"
@@ -28,12 +25,9 @@ CONTEXT = "kubernetes-admin@kubernetes"
 def served(tmp_path_factory, lab_template):
     """(pykubectl in-process on the lab, its kubeconfig): `cluster serve --port 0` points the
     cluster's entry at the port it picked, so the file is used as it is."""
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("pyclient") / "home")
-    shutil.copytree(lab_template, home)
-    kube = Kube(home)
-    with serve(kube.env) as port:
-        yield kube, kube.kubeconfig
+    from tests.compat.serving import served_lab
+    with served_lab(tmp_path_factory, lab_template, "pyclient") as lab:
+        yield lab.local, lab.local.kubeconfig
 
 
 @pytest.fixture(scope="module")

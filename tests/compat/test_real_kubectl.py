@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import ssl
 import subprocess
 import time
@@ -17,27 +16,17 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import Kube, manifest, real_kubectl
+from tests.compat.serving import ServedLab, served_fixture
+from tests.conftest import manifest, real_kubectl
 
 KUBECTL = real_kubectl()
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
 TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
 
-class Served:
-    def __init__(self, kube: Kube, port: int, proc):
-        self.kube, self.port, self.proc = kube, port, proc
-        self.kubeconfig = os.path.join(kube.home, "kubeconfig-served")
-        self.url = f"https://127.0.0.1:{port}"
-
-    def kubectl(self, *args, timeout=30, input=None):
-        p = subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, *args], capture_output=True,
-                           text=True, timeout=timeout, input=input,
-                           env={"PATH": os.environ.get("PATH", ""), "HOME": self.kube.home})
-        return p
-
+class Served(ServedLab):
     def ca(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=os.path.join(self.kube.home, "data", "clusters",
+        ctx = ssl.create_default_context(cafile=os.path.join(self.home, "data", "clusters",
                                                               "kubernetes", "pki", "ca.crt"))
         return ctx
 
@@ -54,18 +43,7 @@ class Served:
             return e.code, json.loads(e.read())
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("served") / "home")
-    shutil.copytree(lab_template, home)
-    kube = Kube(home)
-    with serve(kube.env) as port:
-        s = Served(kube, port, None)
-        shutil.copy(kube.kubeconfig, s.kubeconfig)
-        subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "config", "set-cluster", "kubernetes",
-                        f"--server={s.url}"], check=True, capture_output=True, timeout=30)
-        yield s
+served = served_fixture("served", cls=Served)
 
 
 @pytest.mark.parametrize("args", [
@@ -79,7 +57,7 @@ def served(tmp_path_factory, lab_template):
 ], ids=["pods-A", "nodes-wide", "label-selector", "deployments-A", "services-wide", "namespaces",
         "paginated"])
 def test_tables_match_pykubectl(served, args):
-    ours = served.kube(*args)
+    ours = served.local(*args)
     theirs = served.kubectl(*args)
     assert theirs.returncode == 0, theirs.stderr
     assert theirs.stdout == ours.out
@@ -88,7 +66,7 @@ def test_tables_match_pykubectl(served, args):
 
 def test_pod_yaml_matches_up_to_the_clock_edge(served):
     # timestamps leave the server shifted back by the virtual clock's skew, nothing else differs
-    ours = served.kube("get", "pod", "-n", "kube-system", "etcd-k8s-master", "-o", "yaml").out
+    ours = served.local("get", "pod", "-n", "kube-system", "etcd-k8s-master", "-o", "yaml").out
     theirs = served.kubectl("get", "pod", "-n", "kube-system", "etcd-k8s-master", "-o", "yaml").stdout
     assert TS.sub("T", theirs) == TS.sub("T", ours)
     assert "creationTimestamp" in theirs
@@ -114,9 +92,8 @@ def test_version_and_discovery(served):
 
 
 def test_apply_and_watch(served):
-    w = subprocess.Popen([KUBECTL, "--kubeconfig", served.kubeconfig, "get", "pods", "-n", "default",
-                          "-w", "--request-timeout=20s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env={"PATH": os.environ.get("PATH", ""), "HOME": served.kube.home})
+    w = subprocess.Popen(served.kubectl_argv("get", "pods", "-n", "default", "-w", "--request-timeout=20s"),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=served.kubectl_env())
     try:
         time.sleep(1.0)
         p = served.kubectl("apply", "-f", manifest("06-web1.yaml"))
@@ -128,13 +105,13 @@ def test_apply_and_watch(served):
         w.terminate()
         out, _ = w.communicate(timeout=10)
     assert re.search(r"^web1\s+0/1\s+Pending\s+0\s+\d+s$", out, re.M), out
-    assert served.kube("get", "pod", "web1", "-o", "name").out == "pod/web1\n"
+    assert served.local("get", "pod", "web1", "-o", "name").out == "pod/web1\n"
 
 
 def _sa_token(served, ns, name):
     from pykubectl import pki
-    pkidir = os.path.join(served.kube.home, "data", "clusters", "kubernetes", "pki")
-    uid = served.kube("get", "sa", name, "-n", ns, "-o", "json")
+    pkidir = os.path.join(served.home, "data", "clusters", "kubernetes", "pki")
+    uid = served.local("get", "sa", name, "-n", ns, "-o", "json")
     sa_uid = json.loads(uid.out)["metadata"]["uid"]
     with open(os.path.join(pkidir, "sa.key")) as f:
         key = f.read()
@@ -208,7 +185,7 @@ def _admin_tls(served) -> ssl.SSLContext:
     user = yaml.safe_load(open(served.kubeconfig))["users"][0]["user"]
     paths = []
     for field, fname in (("client-certificate-data", "admin.crt"), ("client-key-data", "admin.key")):
-        path = os.path.join(served.kube.home, fname)
+        path = os.path.join(served.home, fname)
         with open(path, "wb") as f:
             f.write(base64.b64decode(user[field]))
         paths.append(path)
@@ -228,11 +205,11 @@ def test_watch_events_and_410(served):
     first = _watch(served, "timeoutSeconds=1")
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in first] == [("ADDED", "kube-root-ca.crt")]
     since = first[0]["object"]["metadata"]["resourceVersion"]
-    served.kube("create", "configmap", "watched", "--from-literal=a=b", check=True)
+    served.local("create", "configmap", "watched", "--from-literal=a=b", check=True)
     events = _watch(served, f"resourceVersion={since}&timeoutSeconds=1")
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events][-1] == ("ADDED", "watched")
     from pykubectl.store.sqlite import Store
-    store = Store(os.path.join(served.kube.home, "data", "clusters", "kubernetes", "state.db"))
+    store = Store(os.path.join(served.home, "data", "clusters", "kubernetes", "state.db"))
     with store.write() as t:
         t.set_meta("compacted", int(since) + 1)
     store.close()
@@ -250,4 +227,4 @@ def test_scale_subresource(served):
     assert (scale["kind"], scale["spec"], scale["status"]["selector"]) == (
         "Scale", {"replicas": 2}, "k8s-app=metrics-server")
     args = ("get", "deployment", "-n", "kube-system", "metrics-server")
-    assert served.kubectl(*args).stdout == served.kube(*args).out
+    assert served.kubectl(*args).stdout == served.local(*args).out

@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import queue
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.compat.test_real_kubectl_streams import KUBECTL, Served
-from tests.conftest import Kube
+from tests.compat.serving import served_fixture
+from tests.compat.test_real_kubectl_streams import KUBECTL, Served, running
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
 
 TRANSPORTS = {"websocket": {}, "spdy": {"KUBECTL_PORT_FORWARD_WEBSOCKETS": "false"}}
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("served-portforward") / "home")
-    shutil.copytree(lab_template, home)
-    local = Kube(home)
-    for args in (("run", "web", "--image=nginx"), ("run", "app", "--image=kubetm/app"),
-                 ("sim", "advance", "3s")):
-        local(*args, check=True)
-    with serve(local.env) as port:
-        yield Served(local, port)
+served = served_fixture("served-portforward", cls=Served, prepare=running(
+    ("run", "web", "--image=nginx"), ("run", "app", "--image=kubetm/app"), ("sim", "advance", "3s")))
 
 
 class Forward:

@@ -8,46 +8,30 @@ clock). Everything that waits is bounded: a follow or an attach is killed once i
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
 
 import pytest
-import yaml
 
-from tests.conftest import PYKUBECTL, Kube, real_kubectl
+from tests.compat.serving import ServedLab, served_fixture
+from tests.conftest import PYKUBECTL, real_kubectl
 
 KUBECTL = real_kubectl()
 
 
-class Served:
-    def __init__(self, local: Kube, port: int):
-        self.local, self.port = local, port
-        home = local.home
-        self.kc_real = os.path.join(home, "kubeconfig-real")
-        self.kc_http = os.path.join(home, "kubeconfig-http")
-        with open(local.kubeconfig) as f:
-            kc = yaml.safe_load(f)
-        for c in kc["clusters"]:
-            c["cluster"]["server"] = f"https://127.0.0.1:{port}"
-            c["cluster"].pop("extensions", None)   # not a local cluster: pykubectl speaks HTTP
-        for path in (self.kc_real, self.kc_http):
-            with open(path, "w") as f:
-                yaml.safe_dump(kc, f)
-        self.http = Kube(home)
-        self.http.kubeconfig = self.kc_http
-        self.http.env["KUBECONFIG"] = self.kc_http
+class Served(ServedLab):
+    """Runs a verb as `who`: the real kubectl, pykubectl over HTTP, or pykubectl in-process."""
 
     def argv(self, who: str, *args) -> list[str]:
         if who == "real":
-            return [KUBECTL, "--kubeconfig", self.kc_real, *args]
+            return self.kubectl_argv(*args)
         return [PYKUBECTL, *args]
 
     def env(self, who: str) -> dict:
         if who == "real":
-            return {"PATH": os.environ.get("PATH", ""), "HOME": self.local.home}
-        return self.http.env if who == "http" else self.local.env
+            return self.kubectl_env()
+        return self.remote.env if who == "http" else self.local.env
 
     def __call__(self, who: str, *args, input: str | None = None, timeout=60):
         p = subprocess.run(self.argv(who, *args), capture_output=True, text=True, input=input,
@@ -63,20 +47,19 @@ WHO = [pytest.param("real", marks=pytest.mark.skipif(KUBECTL is None, reason="no
        "http"]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import serve
-    home = str(tmp_path_factory.mktemp("served-streams") / "home")
-    shutil.copytree(lab_template, home)
-    local = Kube(home)
-    for args in (("run", "web", "--image=nginx"), ("run", "app", "--image=kubetm/app"),
-                 ("run", "bb", "--image=busybox", "--", "sleep", "3600"),
-                 ("run", "three", "--image=busybox", "--restart=Never", "--", "sh", "-c",
-                  "echo one; echo two; echo three"),
-                 ("sim", "advance", "3s"), ("run", "later", "--image=nginx")):
-        local(*args, check=True)
-    with serve(local.env) as port:
-        yield Served(local, port)
+def running(*commands):
+    """A served_fixture `prepare` that runs these pykubectl commands (pods started, in order)."""
+    def prepare(local):
+        for args in commands:
+            local(*args, check=True)
+    return prepare
+
+
+served = served_fixture("served-streams", cls=Served, prepare=running(
+    ("run", "web", "--image=nginx"), ("run", "app", "--image=kubetm/app"),
+    ("run", "bb", "--image=busybox", "--", "sleep", "3600"),
+    ("run", "three", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo one; echo two; echo three"),
+    ("sim", "advance", "3s"), ("run", "later", "--image=nginx")))
 
 
 @pytest.mark.parametrize("who", WHO)

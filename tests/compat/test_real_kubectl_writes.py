@@ -12,63 +12,33 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
-import yaml
 
-from tests.conftest import Kube, real_kubectl
+from tests.compat.serving import ServedLab, served_fixture
+from tests.conftest import real_kubectl
 
 KUBECTL = real_kubectl()
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no real kubectl on PATH")
 
 
-class Served:
-    def __init__(self, kube: Kube, port: int):
-        self.kube, self.port = kube, port
-        self.kubeconfig = os.path.join(kube.home, "kubeconfig-served")
-        self.http = Kube(kube.home)   # pykubectl over HTTP to the same server
-        self.http.kubeconfig = os.path.join(kube.home, "kubeconfig-http")
-        self.http.env["KUBECONFIG"] = self.http.kubeconfig
-
-    def kubectl(self, *args, timeout=30, input=None, env=None):
-        return subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, *args], capture_output=True,
-                              text=True, timeout=timeout, input=input,
-                              env={"PATH": os.environ.get("PATH", ""), "HOME": self.kube.home, **(env or {})})
-
+class Served(ServedLab):
     def popen_kubectl(self, *args):
-        return subprocess.Popen([KUBECTL, "--kubeconfig", self.kubeconfig, *args], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                env={"PATH": os.environ.get("PATH", ""), "HOME": self.kube.home})
+        return subprocess.Popen(self.kubectl_argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=self.kubectl_env())
 
     def obj(self, *args) -> dict:
-        r = self.kube("get", *args, "-o", "json")
+        r = self.local("get", *args, "-o", "json")
         assert r.code == 0, r.err
         return json.loads(r.out)
 
     def exists(self, *args) -> bool:
-        return self.kube("get", *args, "-o", "name").code == 0
+        return self.local("get", *args, "-o", "name").code == 0
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, lab_template):
-    from tests.compat.serving import as_served, serve
-    home = str(tmp_path_factory.mktemp("served-writes") / "home")
-    shutil.copytree(lab_template, home)
-    kube = Kube(home)
-    with serve(kube.env) as port:
-        s = Served(kube, port)
-        with open(kube.kubeconfig) as f:
-            kc = yaml.safe_load(f)
-        url = f"https://127.0.0.1:{port}"
-        with open(s.http.kubeconfig, "w") as f:
-            yaml.safe_dump(as_served(kc, {"kubernetes": url}), f)
-        shutil.copy(kube.kubeconfig, s.kubeconfig)
-        subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "config", "set-cluster", "kubernetes",
-                        f"--server={url}"], check=True, capture_output=True, timeout=30)
-        yield s
+served = served_fixture("served-writes", cls=Served)
 
 
 def _at(obj, path: str):
@@ -154,7 +124,7 @@ def test_create_errors_come_back_as_kubectls(served):
 def test_server_dry_run_writes_nothing(served):
     p = served.kubectl("create", "configmap", "dry", "--from-literal=a=b", "--dry-run=server")
     assert (p.returncode, p.stdout) == (0, "configmap/dry created (server dry run)\n")
-    assert served.kube("get", "cm", "dry").code == 1
+    assert served.local("get", "cm", "dry").code == 1
 
 
 # -- the same command from both clients, on twin objects ----------------------------------
@@ -277,7 +247,7 @@ def test_same_output_from_both_clients(served, request, setup, command, code, ou
     it prints against a real apiserver, and pykubectl over HTTP prints the same."""
     case = request.node.callspec.id
     got = {}
-    for who, run in (("kubectl", served.kubectl), ("pykubectl", served.http)):
+    for who, run in (("kubectl", served.kubectl), ("pykubectl", served.remote)):
         name = f"{case}-{who[0]}"
         for args, stdin in setup:
             assert _twin_run(run, args, stdin, name)[0] == 0, (who, args)
@@ -288,7 +258,7 @@ def test_same_output_from_both_clients(served, request, setup, command, code, ou
 
 def test_reapplying_what_the_other_client_applied(served):
     """The last-applied annotation each client writes lets the other re-apply without a change."""
-    for first, second, name in ((served.kubectl, served.http, "reapply-kp"), (served.http, served.kubectl, "reapply-pk")):
+    for first, second, name in ((served.kubectl, served.remote, "reapply-kp"), (served.remote, served.kubectl, "reapply-pk")):
         assert _twin_run(first, ("apply", "-f", "-"), _cm(), name)[0] == 0
         assert _twin_run(second, ("apply", "-f", "-"), _cm(), name) == (0, "configmap/{n} unchanged\n", "")
 
@@ -306,7 +276,7 @@ def test_apply_records_the_last_applied_configuration_and_managers(served):
 
 def test_orphaned_replicaset_outlives_its_deployment(served):
     assert served.kubectl("create", "-f", "-", input=DEPLOY.replace("{n}", "orphans")).returncode == 0
-    served.kube("sim", "advance", "1s", check=True)
+    served.local("sim", "advance", "1s", check=True)
     assert served.kubectl("delete", "deploy", "orphans", "--cascade=orphan").returncode == 0
     rs = served.obj("rs", "-l", "app=orphans")["items"]
     assert len(rs) == 1 and not rs[0]["metadata"].get("ownerReferences")
@@ -315,12 +285,12 @@ def test_orphaned_replicaset_outlives_its_deployment(served):
 def test_delete_waits_for_the_deleted_event(served):
     # `sleep` as PID 1 ignores SIGTERM: the pod takes its whole grace period
     assert served.kubectl("run", "waited", "--image=busybox", "--", "sleep", "3600").returncode == 0
-    served.kube("sim", "advance", "5s", check=True)
+    served.local("sim", "advance", "5s", check=True)
     proc = served.popen_kubectl("delete", "pod", "waited", "--timeout=60s")
     try:
         time.sleep(2)
         assert proc.poll() is None, proc.communicate()   # 30 s of grace on a clock that stands still
-        served.kube("sim", "advance", "35s", check=True)
+        served.local("sim", "advance", "35s", check=True)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -332,7 +302,7 @@ def test_delete_waits_for_the_deleted_event(served):
 
 def test_foreground_deletion_removes_dependents_first(served):
     assert served.kubectl("create", "-f", "-", input=DEPLOY.replace("{n}", "fg")).returncode == 0
-    served.kube("sim", "advance", "5s", check=True)
+    served.local("sim", "advance", "5s", check=True)
     p = served.kubectl("delete", "deploy", "fg", "--cascade=foreground", "--timeout=60s")
     assert (p.returncode, p.stdout) == (0, 'deployment.apps "fg" deleted\n')
     assert served.obj("rs,pods", "-l", "app=fg")["items"] == []
@@ -346,7 +316,7 @@ def test_node_verbs(served):
              (("taint", "node", "{n}", "gpu=no:NoSchedule"), 1, "",
               "error: node {n} already has gpu taint(s) with same effect(s) and --overwrite is false\n"),
              (("taint", "node", "{n}", "gpu:NoSchedule-"), 0, "node/{n} untainted\n", "")]
-    for run, node in ((served.kubectl, "worker-1"), (served.http, "k8s-master")):
+    for run, node in ((served.kubectl, "worker-1"), (served.remote, "k8s-master")):
         for args, code, out, err in steps:
             assert _twin_run(run, args, None, node) == (code, out, err), (node, args)
 
@@ -358,19 +328,19 @@ def _pods_of(served, app) -> list[dict]:
 def test_drain_evicts_through_the_eviction_subresource_and_honours_budgets(served):
     assert served.kubectl("create", "-f", "-", input=DEPLOY.replace("{n}", "budgeted")).returncode == 0
     assert served.kubectl("create", "pdb", "budgeted", "--selector=app=budgeted", "--min-available=1").returncode == 0
-    served.kube("sim", "advance", "10s", check=True)
+    served.local("sim", "advance", "10s", check=True)
     node = _pods_of(served, "budgeted")[0]["spec"]["nodeName"]
     p = served.kubectl("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=2s", timeout=60)
     assert p.returncode == 1
     assert "Cannot evict pod as it would violate the pod's disruption budget." in p.stderr
-    ours = served.http("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=2s")
+    ours = served.remote("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=2s")
     assert ours.code == 1 and "Cannot evict pod as it would violate the pod's disruption budget." in ours.err
     # without the budget the pods go: evicted (marked DisruptionTarget), then deleted when their grace ends
     assert served.kubectl("delete", "pdb", "budgeted").returncode == 0
     proc = served.popen_kubectl("drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s")
     try:
         time.sleep(3)
-        served.kube("sim", "advance", "35s", check=True)
+        served.local("sim", "advance", "35s", check=True)
         out, err = proc.communicate(timeout=45)
     finally:
         if proc.poll() is None:
@@ -383,7 +353,7 @@ def test_drain_evicts_through_the_eviction_subresource_and_honours_budgets(serve
 
 def test_eviction_subresource(served):
     assert served.kubectl("run", "evictee", "--image=busybox", "--", "sleep", "3600").returncode == 0
-    served.kube("sim", "advance", "5s", check=True)
+    served.local("sim", "advance", "5s", check=True)
     body = json.dumps({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "other"}})
     p = served.kubectl("create", "--raw", "/api/v1/namespaces/default/pods/evictee/eviction", "-f", "-", input=body)
     assert (p.returncode, p.stderr) == (1, "Error from server (BadRequest): name in URL does not match name in "
@@ -428,11 +398,11 @@ def test_delete_preconditions_conflict(served, pre, message):
 
 
 def test_tokens_from_both_clients_authenticate_as_the_service_account(served):
-    ca = os.path.join(served.kube.home, "data", "clusters", "kubernetes", "pki", "ca.crt")
-    empty = os.path.join(served.kube.home, "kubeconfig-empty")
+    ca = os.path.join(served.local.home, "data", "clusters", "kubernetes", "pki", "ca.crt")
+    empty = os.path.join(served.local.home, "kubeconfig-empty")
     open(empty, "w").close()
     node_uid = served.obj("node", "worker-1")["metadata"]["uid"]
-    for run in (served.kubectl, served.http, served.kube):   # the last signs in-process
+    for run in (served.kubectl, served.remote, served.local):   # the last signs in-process
         code, token, err = _twin_run(run, ("create", "token", "default", "--duration=20m", "--bound-object-kind=Node",
                                            "--bound-object-name=worker-1"), None, "!")
         assert (code, err, token.count(".")) == (0, "", 2)
@@ -441,7 +411,7 @@ def test_tokens_from_both_clients_authenticate_as_the_service_account(served):
         assert claims["kubernetes.io"]["node"] == {"name": "worker-1", "uid": node_uid}
         p = subprocess.run([KUBECTL, "--kubeconfig", empty, "--server", f"https://127.0.0.1:{served.port}",
                             "--certificate-authority", ca, "--token", token, "get", "pods"],
-                           capture_output=True, text=True, timeout=30, env={"HOME": served.kube.home})
+                           capture_output=True, text=True, timeout=30, env={"HOME": served.local.home})
         assert (p.returncode, p.stderr) == (1, 'Error from server (Forbidden): pods is forbidden: User '
                                                '"system:serviceaccount:default:default" cannot list resource "pods" '
                                                'in API group "" in the namespace "default"\n')
@@ -485,7 +455,7 @@ def test_python_client_eviction_and_token_request(core, served):
     core.create_namespaced_pod("default", client.V1Pod(
         metadata=client.V1ObjectMeta(name="py-evictee"),
         spec=client.V1PodSpec(containers=[client.V1Container(name="c", image="busybox", command=["sleep", "3600"])])))
-    served.kube("sim", "advance", "5s", check=True)
+    served.local("sim", "advance", "5s", check=True)
     core.create_namespaced_pod_eviction("py-evictee", "default", client.V1Eviction(
         metadata=client.V1ObjectMeta(name="py-evictee")))
     assert core.read_namespaced_pod("py-evictee", "default").metadata.deletion_timestamp is not None
@@ -494,7 +464,7 @@ def test_python_client_eviction_and_token_request(core, served):
     assert tr.spec.expiration_seconds == 600 and tr.status.token.count(".") == 2
     cfg = client.Configuration()
     cfg.host = f"https://127.0.0.1:{served.port}"
-    cfg.ssl_ca_cert = os.path.join(served.kube.home, "data", "clusters", "kubernetes", "pki", "ca.crt")
+    cfg.ssl_ca_cert = os.path.join(served.local.home, "data", "clusters", "kubernetes", "pki", "ca.crt")
     cfg.api_key = {"authorization": "Bearer " + tr.status.token}
     with pytest.raises(ApiException) as e:
         client.CoreV1Api(client.ApiClient(cfg)).list_namespaced_pod("default")

@@ -182,9 +182,45 @@ def test_events_expire_after_an_hour(cluster):
     srv.create(kind(cluster, "pods"), pod, "default")
     cluster.advance(5)
     evk = kind(cluster, "events")
-    assert any(e["involvedObject"]["name"] == "e" for e in srv.list(evk, "default")["items"])
-    cluster.advance(3600)
-    assert not any(e["involvedObject"]["name"] == "e" for e in srv.list(evk, "default")["items"])
+    mine = lambda: [e for e in srv.list(evk, "default")["items"] if e["involvedObject"]["name"] == "e"]
+    assert mine()
+    cluster.advance(3590)
+    assert mine(), "an Event lives at least its hour"
+    # the lease it shares with its minute's Events lasts the hour plus the 60 s reuse window
+    cluster.advance(70)
+    assert not mine()
+
+
+def test_a_minutes_events_expire_together_in_one_step(cluster):
+    from pykubectl.controllers.events import lease_key
+    srv = cluster.apiserver
+    for i in range(30):
+        srv.create(kind(cluster, "pods"), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"m{i}"},
+                                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+    cluster.advance(5)
+    evk = kind(cluster, "events")
+    events = srv.list(evk, "default")["items"]
+    minutes = {lease_key(e["lastTimestamp"]) for e in events}
+    with cluster.store.read() as t:
+        timers = [k for c, k, _ in t.due_timers(float("inf"), 100000) if c == "event-ttl"]
+    # one expiry timer per lease window, not one per Event
+    assert len(events) > 30 and sorted(timers) == sorted(minutes)
+    cluster.advance(3660)
+    assert srv.list(evk, "default")["items"] == []
+
+
+def test_a_large_lease_window_expires_in_bounded_chunks(cluster, monkeypatch):
+    from pykubectl.controllers.events import EventTTL
+    monkeypatch.setattr(EventTTL, "CHUNK", 7)
+    srv = cluster.apiserver
+    for i in range(12):
+        srv.create(kind(cluster, "pods"), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"m{i}"},
+                                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+    cluster.advance(5)
+    evk = kind(cluster, "events")
+    assert len(srv.list(evk, "default")["items"]) > 7
+    cluster.advance(3660)
+    assert srv.list(evk, "default")["items"] == []
 
 
 def test_namespace_lifecycle_refuses_content_in_missing_namespace(cluster):

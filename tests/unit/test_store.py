@@ -143,7 +143,7 @@ def test_unbound_pods_are_indexed_until_bound(store):
     assert _unbound(store) == []
 
 
-@pytest.mark.parametrize("old_version", ["1", None], ids=["schema-1", "no-schema-row"])
+@pytest.mark.parametrize("old_version", ["1", "2", None], ids=["schema-1", "schema-2", "no-schema-row"])
 def test_a_store_from_an_older_version_is_migrated_on_open(tmp_path, old_version):
     path = str(tmp_path / "state.db")
     s = Store(path)
@@ -151,7 +151,9 @@ def test_a_store_from_an_older_version_is_migrated_on_open(tmp_path, old_version
         t.put("", "pods", pod("waiting"), "ADDED")
         t.put("", "pods", pod("placed", node="worker-1"), "ADDED")
     # what a version-1 store holds: no unbound entries
-    s.db.execute("DELETE FROM idx WHERE k='unbound'")
+    if old_version != "2":
+        s.db.execute("DELETE FROM idx WHERE k='unbound'")
+    s.db.execute("DROP INDEX idx_entry")
     if old_version is None:
         s.db.execute("DELETE FROM meta WHERE key='schema'")
     else:
@@ -160,7 +162,10 @@ def test_a_store_from_an_older_version_is_migrated_on_open(tmp_path, old_version
     s = Store(path)
     try:
         assert _unbound(s) == ["waiting"]
-        assert s.meta("schema") == "2"
+        assert s.meta("schema") == "3"
+        # the garbage collector's owner lookup is served by an index, not a scan of the table
+        plan = s.db.execute("EXPLAIN QUERY PLAN SELECT grp, res, ns, name FROM idx WHERE k='owner' AND v='u'").fetchall()
+        assert "USING INDEX idx_entry" in " ".join(str(r[-1]) for r in plan)
     finally:
         s.close()
     s = Store(path)   # a second open finds nothing to migrate
