@@ -10,7 +10,7 @@ written, then the engine run until quiet (`--per-request N`: the first N nodes o
 one engine run each, as the CLI does today). The probes are CLI commands in subprocesses.
 
     python bench/bench_scale.py [--venv DIR] [--nodes 1000] [--pods 10000] [--replicas 100]
-                                [--per-request 20] [--runs 5] [--minutes 25]
+                                [--per-request 20] [--runs 5] [--minutes 25] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -133,9 +133,11 @@ def main():
     ap.add_argument("--per-request", type=int, default=20, help="first nodes created one engine run each")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--minutes", type=float, default=25.0)
+    ap.add_argument("--keep", default=None, help="build in this folder and keep it (to probe it again later)")
     args = ap.parse_args()
     deadline = time.monotonic() + args.minutes * 60
-    work = tempfile.mkdtemp(prefix="pyk-bench-scale-")
+    work = args.keep or tempfile.mkdtemp(prefix="pyk-bench-scale-")
+    os.makedirs(work, exist_ok=True)
     bindir = os.path.join(args.venv, "bin") if args.venv else os.path.dirname(sys.executable)
     pyk = os.path.join(bindir, "pykubectl")
     env = lab_env(work)
@@ -218,7 +220,8 @@ def main():
             print(f"idle sim advance {d}{note}: {ms:.0f} ms, peak RSS {rss:.1f} MiB, load {loadavg()}", flush=True)
         print(f"end {time.strftime('%H:%M:%S', time.gmtime())} UTC")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

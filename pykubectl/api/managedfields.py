@@ -186,6 +186,8 @@ def _compare(old, new, schema) -> tuple[set, set, set]:
         return v is _MISSING or v is None or (isinstance(v, dict) and not v)
 
     def walk(lhs, rhs, schema, raw, path):
+        if lhs is not _MISSING and lhs is not None and lhs == rhs and type(lhs) is type(rhs):
+            return   # an unchanged subtree (most of an update) adds, changes and removes nothing
         ref = rhs if rhs is not _MISSING else lhs
         kids = _children(ref, schema, raw)
         both_maps = isinstance(ref, dict) and (empty(lhs) or isinstance(lhs, dict)) and (empty(rhs) or isinstance(rhs, dict))

@@ -181,6 +181,10 @@ class DaemonSetController(Controller):
         self._nodes = Informer("", "nodes")
         self._pods = Informer("", "pods", index=_daemon_uid, indexed_only=True)
 
+    def observe(self, changes):
+        self._nodes.feed(changes)
+        self._pods.feed(changes)
+
     def keys_for(self, type_, group, res, obj):
         if res == "pods":
             return W.owner_key(obj, (("apps", "DaemonSet"),))

@@ -152,6 +152,21 @@ class Informer:
         row = txn.changes_since(rev - 1, 1)[:1] if rev else [(0,)]   # revision 0: nothing to rewrite
         self._rev = (rev, row[0] if row and row[0][0] == rev else None)
 
+    def feed(self, changes: list) -> None:
+        """Take the engine's batch of changes (the watch an informer has): kept objects stay
+        current without reading the log again, and do not fall behind its compaction when many
+        other changes pass between two of this controller's reconciles."""
+        todo = fresh_changes(self._rev, changes)
+        if todo is None:
+            return
+        for _, type_, grp, res, ns, name, obj in todo:
+            if grp == self.group and res == self.res:
+                self._drop((ns, name))
+                if type_ != "DELETED":
+                    self._add((ns, name), obj)
+        if todo:
+            self._rev = (todo[-1][0], todo[-1])
+
     def _add(self, k, obj) -> None:
         v = self._index(obj) if self._index is not None else None
         if v is None and self._indexed_only:
@@ -180,6 +195,24 @@ class Informer:
         return [objs[k] for k in sorted(objs)]
 
 
+def fresh_changes(kept, changes: list) -> list | None:
+    """Of an engine batch (committed changes in revision order), those after a cache's kept
+    (revision, change row): None when the batch does not join up with it (a gap, or the kept
+    revision's row differs: a rolled-back transaction's revision reused), left to the cache's
+    own sync from the log. Revisions are contiguous: each has exactly one change row."""
+    if kept is None or kept[1] is None or not changes:
+        return None
+    rev, first, last = kept[0], changes[0][0], changes[-1][0]
+    if rev < first - 1:
+        return None
+    if rev >= first:
+        if rev > last:
+            return []
+        if changes[rev - first] != kept[1]:
+            return None
+    return changes[rev - first + 1:]
+
+
 def make_key(group: str, res: str, ns: str, name: str) -> str:
     return f"{group}|{res}|{ns}|{name}"
 
@@ -201,6 +234,9 @@ class Controller:
     def reconcile(self, key: str, view: View, now: float) -> list:
         return []
 
+    def observe(self, changes: list) -> None:
+        """Every batch of changes the engine reads, before any reconcile (for caches)."""
+
 
 def all_controllers(cluster=None) -> list[Controller]:
     from pykubectl.controllers import registry
@@ -214,6 +250,7 @@ class Engine:
         self.cluster = cluster
         self.server = cluster.apiserver
         self._controllers = controllers
+        self._observers = None
         self.budget = budget_seconds
         self.batch = batch
 
@@ -222,6 +259,13 @@ class Engine:
         if self._controllers is None:
             self._controllers = all_controllers(self.cluster)
         return self._controllers
+
+    @property
+    def observers(self):
+        """The controllers that keep caches fed from the change batches."""
+        if self._observers is None:
+            self._observers = [c for c in self.controllers if type(c).observe is not Controller.observe]
+        return self._observers
 
     def run(self, now: float | None = None) -> int:
         """Reconcile until quiet; returns the number of steps that did work."""
@@ -249,6 +293,9 @@ class Engine:
             due = t.due_timers(now)
             if not changes and not due:
                 return False
+            if changes:
+                for c in self.observers:
+                    c.observe(changes)
             work: dict[tuple[str, str], None] = {}
             for rev, type_, grp, res, ns, name, obj in changes:
                 for c in by_res.get((grp, res), []) + by_res.get(("*", "*"), []):

@@ -1361,14 +1361,45 @@ class Scheduler(Controller):
         # NodeInfos of those pods per node, updated with them: (nodes' versions, {name: NodeInfo})
         self._kept: tuple | None = None
 
+    def observe(self, changes):
+        """Keep the pods decoded in earlier cycles (and their NodeInfos) current from the
+        engine's batches, so they do not fall behind the log's compaction between cycles."""
+        from pykubectl.controllers.manager import fresh_changes
+        cache = self._pods
+        todo = fresh_changes(cache[:2], changes) if cache is not None else None
+        if not todo:
+            return
+        pods = cache[2]
+        kept = self._kept[1] if self._kept is not None else None
+        for _, type_, grp, res, ns, name, obj in todo:
+            if grp == "" and res == "pods":
+                self._apply_change(pods, kept, type_, ns, name, obj)
+        self._pods = (todo[-1][0], todo[-1], pods)
+
+    @staticmethod
+    def _apply_change(pods, kept, type_, ns, name, obj):
+        old = pods.pop((ns, name), None) if type_ == "DELETED" else pods.get((ns, name))
+        if type_ != "DELETED":
+            pods[(ns, name)] = obj
+        if kept is not None:
+            _unplace(kept, old)
+            _place(kept, obj if type_ != "DELETED" else None)
+
     def all_pods(self, view) -> list[dict]:
         """view.list("pods"), in its order, from the pods decoded in earlier cycles brought up to
         date with the pod changes since: a cycle decodes what changed, not every pod. A relist
         when the log cannot say (compacted past the cached revision, a rolled-back revision
         reused, too many changes) or the view is not the engine's."""
+        pods = self.synced_pods(view)
+        if pods is None:
+            return view.list("pods")
+        return [pods[k] for k in sorted(pods)]
+
+    def synced_pods(self, view) -> dict | None:
+        """The kept pods, (namespace, name) -> pod, brought up to date (None: not the engine's view)."""
         txn = getattr(view, "txn", None)
         if txn is None or not hasattr(txn, "changes_since"):
-            return view.list("pods")
+            return None
         rev = txn.revision()
         cache = self._pods
         pods = None
@@ -1384,20 +1415,15 @@ class Scheduler(Controller):
                 else:
                     kept = self._kept[1] if self._kept is not None else None
                     for _, type_, _, _, ns, name, obj in changes:
-                        old = pods.pop((ns, name), None) if type_ == "DELETED" else pods.get((ns, name))
-                        if type_ != "DELETED":
-                            pods[(ns, name)] = obj
-                        if kept is not None:
-                            _unplace(kept, old)
-                            _place(kept, obj if type_ != "DELETED" else None)
+                        self._apply_change(pods, kept, type_, ns, name, obj)
         if pods is None:
             self._kept = None
             pods = {(p["metadata"].get("namespace") or "", p["metadata"]["name"]): p for p in view.list("pods")}
         marker = txn.changes_since(rev - 1, 1)[:1] if rev else [(0,)]   # revision 0: nothing to rewrite
         self._pods = (rev, marker[0] if marker and marker[0][0] == rev else None, pods)
-        return [pods[k] for k in sorted(pods)]
+        return pods
 
-    def kept_nodes(self, nodes: list[dict], pods: list[dict]) -> dict | None:
+    def kept_nodes(self, nodes: list[dict], pods) -> dict | None:
         """Per node, a NodeInfo of its placed pods kept across cycles (all_pods updates it from
         the pod changes), rebuilt when a node changed: a cycle then copies per node instead of
         placing every pod. None without kept pods (a view that is not the engine's)."""
@@ -1406,7 +1432,7 @@ class Scheduler(Controller):
         sig = [(n["metadata"]["name"], n["metadata"].get("resourceVersion")) for n in nodes]
         if self._kept is None or self._kept[0] != sig or any(rv is None for _, rv in sig):
             kept = {n["metadata"]["name"]: NodeInfo(n) for n in nodes}
-            for p in pods:
+            for p in (pods() if callable(pods) else pods):   # the listing, made only when needed
                 _place(kept, p)
             self._kept = (sig, kept)
         return self._kept[1]
@@ -1430,7 +1456,8 @@ class Scheduler(Controller):
         res = split_key(key)[1] if key != PENDING else ""
         if res == "persistentvolumeclaims":
             _, _, ns, claim = split_key(key)
-            if not any(_schedulable(p) and claim in pod_claim_names(p) for p in view.list("pods", ns)):
+            if not any(_schedulable(p) and claim in pod_claim_names(p)
+                       for p in view.list("pods", ns, index=("unbound", "true"))):
                 return []
         elif key != PENDING:
             _, _, ns, name = split_key(key)
@@ -1439,7 +1466,14 @@ class Scheduler(Controller):
                 return []   # bound already (often by this same batch) or gone: no listing
         elif not any(_attempted(p) for p in view.list("pods", index=("unbound", "true"))):
             return []   # PENDING with no pod waiting for room (the store indexes unbound pods)
-        pods = self.all_pods(view)
+        kept_pods = self.synced_pods(view)
+        if kept_pods is None:
+            pods = listing = view.list("pods")
+        else:
+            # every schedulable pod is unbound: the store's index gives them without a pass over
+            # every kept pod; the full listing is made only if the NodeInfos must be rebuilt
+            pods = view.list("pods", index=("unbound", "true"))
+            listing = None
         if key == PENDING:
             todo = [p for p in pods if _schedulable(p) and _attempted(p)]
         elif res == "persistentvolumeclaims":
@@ -1462,7 +1496,11 @@ class Scheduler(Controller):
             workloads = Workloads(view.list("services"), view.list("replicationcontrollers"),
                                   view.list("replicasets.apps"), view.list("statefulsets.apps"))
         nodes = view.list("nodes")
-        snap = Snapshot(nodes, pods, view.list("namespaces"), storage, workloads, self.kept_nodes(nodes, pods))
+
+        def everything():
+            return listing if listing is not None else [kept_pods[k] for k in sorted(kept_pods)]
+        kept = self.kept_nodes(nodes, everything)
+        snap = Snapshot(nodes, everything() if kept is None else (), view.list("namespaces"), storage, workloads, kept)
         actions = []
         # the scheduling queue's order: priority first, then the oldest
         for pod in sorted(todo, key=lambda p: (-pod_priority(p), p["metadata"].get("creationTimestamp") or "",

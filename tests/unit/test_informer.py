@@ -125,3 +125,67 @@ def test_indexed_only_keeps_just_the_indexed_objects(cluster):
             inf.list(view)
         move_a_to_ds2(t)
         assert inf.list(view, by="ds1-uid") == [] and inf._objs == {}
+
+
+def _batch(t, since):
+    return t.changes_since(since, 100000)
+
+
+def test_engine_batches_keep_it_current_past_compaction_without_a_relist(cluster, monkeypatch):
+    from pykubectl.store import sqlite
+    inf = Informer("", "pods", index=owner_uid)
+    store = cluster.store
+    with store.write() as t:
+        inf.list(View(t, cluster.apiserver))
+        start = t.revision()
+    with store.write() as t:
+        create_two(t)
+        other_namespace(t)
+        move_a_to_ds2(t)
+        delete_b(t)
+        inf.feed(_batch(t, start))   # what the engine hands its observers
+        t.set_meta("reconciled", t.revision())
+        t.compact(keep=1)            # the log no longer holds what the informer missed
+    relists = []
+    real = sqlite.Txn.list
+    monkeypatch.setattr(sqlite.Txn, "list", lambda self, g, r, *a, **k: relists.append(r) or real(self, g, r, *a, **k))
+    with store.write() as t:
+        got = inf.list(View(t, cluster.apiserver))
+        assert relists == []
+        assert got == real(t, "", "pods")
+        assert names(inf.list(View(t, cluster.apiserver), by="ds2-uid")) == [("default", "a")]
+    assert relists == []
+
+
+def test_a_batch_that_does_not_join_up_is_ignored(cluster):
+    inf = Informer("", "pods", index=owner_uid)
+    store = cluster.store
+    with store.write() as t:
+        inf.list(View(t, cluster.apiserver))
+        start = t.revision()
+    with store.write() as t:
+        create_two(t)
+        mid = t.revision()
+        other_namespace(t)
+        inf.feed(_batch(t, mid))     # starts after a change the informer never saw
+        assert inf._rev[0] == start
+        view = View(t, cluster.apiserver)
+        assert inf.list(view) == t.list("", "pods")
+
+
+def test_a_batch_reusing_a_rolled_back_revision_is_not_trusted(cluster):
+    inf = Informer("", "pods", index=owner_uid)
+    store = cluster.store
+    with store.write() as t:
+        start = t.revision()
+    with pytest.raises(RuntimeError):
+        with store.write() as t:
+            put(t, pod("ghost", "ds1"))
+            inf.list(View(t, cluster.apiserver))
+            raise RuntimeError("rolled back")
+    with store.write() as t:
+        put(t, pod("real", "ds2"))   # reuses the ghost's revision
+        inf.feed(_batch(t, start))
+        view = View(t, cluster.apiserver)
+        assert inf.list(view) == t.list("", "pods")
+        assert inf.list(view, by="ds1-uid") == []

@@ -221,3 +221,28 @@ def test_kept_node_infos_equal_a_fresh_placement(tmp_path, steps):
             fresh, copied = Snapshot(nodes, pods), Snapshot(nodes, pods, kept=kept)
             assert [view_of(i) for i in copied.infos] == [view_of(i) for i in fresh.infos]
             assert copied.uids == fresh.uids
+
+
+@pytest.mark.parametrize("case", ["compacted-past-the-cache", "more-changes-than-the-sync-limit"])
+def test_engine_batches_keep_it_current_where_the_log_alone_could_not(tmp_path, case):
+    """Fed the engine's change batches (observe), the cache needs no relist even when the log
+    was compacted past it or more changes passed than a sync reads."""
+    store = Store(str(tmp_path / "state.db"))
+    sched = Scheduler()
+    sched.SYNC_LIMIT = 5
+    with store.write() as t:
+        put(t, pod("p0"), "ADDED")
+        sched.all_pods(TxnView(t))
+        start = t.revision()
+    with store.write() as t:
+        for i in range(1, 8):
+            put(t, pod(f"p{i}", node="n1" if i % 2 else None), "ADDED")
+        delete(t, "p3")
+        sched.observe(t.changes_since(start, 1000))
+        if case == "compacted-past-the-cache":
+            t.set_meta("reconciled", t.revision())
+            t.compact(keep=1)
+    with store.write() as t:
+        view = TxnView(t)
+        assert sched.all_pods(view) == t.list("", "pods")
+        assert view.lists == 0
