@@ -78,9 +78,8 @@ class EventTTL(Controller):
             minute = key[len("lease|"):]
             # a burst's window can hold hundreds of thousands: a chunk per engine step, so one
             # transaction (and the memory of one listing) stays bounded
-            events = view.list("events", None, index=("lease", minute), limit=self.CHUNK)
-            out = [Delete("events", e["metadata"]["namespace"], e["metadata"]["name"], uid=e["metadata"].get("uid"))
-                   for e in events]
+            events = view.names("events", ("lease", minute), limit=self.CHUNK)
+            out = [Delete("events", ns, name) for ns, name in events]
             if len(events) >= self.CHUNK:
                 out.append(Timer(key, now))
             return out

@@ -103,10 +103,16 @@ class View:
         return self.txn.get(k.group, k.plural, ns if k.namespaced else "", name)
 
     def list(self, resource: str, ns: str | None = None, *, index=None, labels_eq=None,
-             without=None, limit=None) -> list[dict]:
+             without=None) -> list[dict]:
         k = self.kind(resource)
         return self.txn.list(k.group, k.plural, ns if k.namespaced else None,
-                             index=index, labels_eq=labels_eq, without=without, limit=limit)
+                             index=index, labels_eq=labels_eq, without=without)
+
+
+    def names(self, resource: str, index: tuple[str, str], limit: int | None = None) -> list[tuple[str, str]]:
+        """(namespace, name) of the objects with an index entry, unread and in no order."""
+        k = self.kind(resource)
+        return self.txn.names(k.group, k.plural, index, limit)
 
 
 class Informer:
@@ -333,7 +339,7 @@ class Engine:
                 kind = srv.resolve(action.resource)
                 cur = t.get(kind.group, kind.plural, action.namespace if kind.namespaced else "", action.name)
                 if cur is not None and (action.uid is None or cur["metadata"].get("uid") == action.uid):
-                    srv.remove_object(t, kind, cur, action.grace_period, action.propagation)
+                    srv.remove_object(t, kind, cur, action.grace_period, action.propagation, owned=True)
             elif isinstance(action, Event):
                 from pykubectl.controllers.events import record
                 record(srv, t, action, now if action.at is None else action.at)

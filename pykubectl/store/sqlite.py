@@ -245,7 +245,7 @@ class Txn:
 
     def list(self, grp: str, res: str, ns: str | None = None, *,
              index: tuple[str, str] | None = None, labels_eq: dict | None = None,
-             without: str | None = None, limit: int | None = None) -> list[dict]:
+             without: str | None = None) -> list[dict]:
         """Objects of a resource, optionally in one namespace and narrowed by one index entry
         and by label equalities (the rest of a selector is applied by the caller); `without`: only
         those with no index entry of that key (e.g. "controller": pods no controller owns)."""
@@ -272,9 +272,15 @@ class Txn:
                          " AND w.name=o.name AND w.k=?)")
             args_c.append(without)
         sql += " WHERE " + " AND ".join(conds) + " ORDER BY o.ns, o.name"
+        return [json.loads(r[0]) for r in self.db.execute(sql, args + args_c)]
+
+    def names(self, grp: str, res: str, index: tuple[str, str], limit: int | None = None) -> list[tuple[str, str]]:
+        """(namespace, name) of the objects with this index entry, from the index alone (no
+        object read or decoded, no order)."""
+        sql = "SELECT ns, name FROM idx WHERE grp=? AND res=? AND k=? AND v=?"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(r[0]) for r in self.db.execute(sql, args + args_c)]
+        return list(self.db.execute(sql, (grp, res, index[0], index[1])))
 
     def count(self, grp: str, res: str, ns: str | None = None) -> int:
         if ns is None:
