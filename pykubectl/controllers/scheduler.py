@@ -1423,19 +1423,41 @@ class Scheduler(Controller):
         self._pods = (rev, marker[0] if marker and marker[0][0] == rev else None, pods)
         return pods
 
-    def kept_nodes(self, nodes: list[dict], pods) -> dict | None:
+    def kept_nodes(self, nodes: list[dict], pods, pods_on=None) -> dict | None:
         """Per node, a NodeInfo of its placed pods kept across cycles (all_pods updates it from
-        the pod changes), rebuilt when a node changed: a cycle then copies per node instead of
-        placing every pod. None without kept pods (a view that is not the engine's)."""
+        the pod changes): a cycle then copies per node instead of placing every pod. A node
+        that changed gets a new NodeInfo with the pods of its old one; a new node, its pods from
+        `pods_on(name)` (the store's nodeName index); without that, everything is rebuilt from
+        the listing `pods` (a list, or a callable making it). None without kept pods (a view
+        that is not the engine's)."""
         if self._pods is None:
             return None
-        sig = [(n["metadata"]["name"], n["metadata"].get("resourceVersion")) for n in nodes]
-        if self._kept is None or self._kept[0] != sig or any(rv is None for _, rv in sig):
+        sig = {n["metadata"]["name"]: n["metadata"].get("resourceVersion") for n in nodes}
+        if self._kept is not None and self._kept[0] == sig and None not in sig.values():
+            return self._kept[1]
+        kept = None
+        if self._kept is not None and pods_on is not None and None not in sig.values():
+            old_sig, old = self._kept
+            kept = {}
+            for n in nodes:
+                name = n["metadata"]["name"]
+                prev = old.get(name)
+                if prev is not None and old_sig.get(name) == sig[name]:
+                    kept[name] = prev
+                    continue
+                info = kept[name] = NodeInfo(n)
+                if prev is not None:
+                    info.copy_from(prev)
+                else:
+                    for p in sorted(pods_on(name), key=_listing_order):
+                        if counted(p):
+                            info.add(p)
+        if kept is None:
             kept = {n["metadata"]["name"]: NodeInfo(n) for n in nodes}
             for p in (pods() if callable(pods) else pods):   # the listing, made only when needed
                 _place(kept, p)
-            self._kept = (sig, kept)
-        return self._kept[1]
+        self._kept = (sig, kept)
+        return kept
 
     def keys_for(self, type_, group, res, obj):
         if res in ("nodes", "persistentvolumes", "storageclasses"):
@@ -1499,7 +1521,7 @@ class Scheduler(Controller):
 
         def everything():
             return listing if listing is not None else [kept_pods[k] for k in sorted(kept_pods)]
-        kept = self.kept_nodes(nodes, everything)
+        kept = self.kept_nodes(nodes, everything, lambda name: view.list("pods", index=("nodeName", name)))
         snap = Snapshot(nodes, everything() if kept is None else (), view.list("namespaces"), storage, workloads, kept)
         actions = []
         # the scheduling queue's order: priority first, then the oldest

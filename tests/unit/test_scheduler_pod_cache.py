@@ -202,12 +202,15 @@ KEPT_STEPS = {
         lambda t: put(t, placed("p1", "n2"), "ADDED"),
         lambda t: t.delete("", "nodes", t.get("", "nodes", "", "n1")),
         lambda t: put(t, placed("p2", "n1"), "ADDED"),   # bound to a node that is gone
+        lambda t: t.put("", "nodes", node_obj("n1"), "ADDED"),   # and back: its pods with it
+        lambda t: t.put("", "nodes", node_obj("n3"), "ADDED"),
     ],
 }
 
 
+@pytest.mark.parametrize("incremental", [False, True], ids=["rebuilt", "per-node"])
 @pytest.mark.parametrize("steps", list(KEPT_STEPS.values()), ids=list(KEPT_STEPS))
-def test_kept_node_infos_equal_a_fresh_placement(tmp_path, steps):
+def test_kept_node_infos_equal_a_fresh_placement(tmp_path, steps, incremental):
     from pykubectl.controllers.scheduler import Snapshot
     store = Store(str(tmp_path / "state.db"))
     sched = Scheduler()
@@ -217,7 +220,8 @@ def test_kept_node_infos_equal_a_fresh_placement(tmp_path, steps):
         with store.write() as t:
             pods = sched.all_pods(TxnView(t))
             nodes = t.list("", "nodes")
-            kept = sched.kept_nodes(nodes, pods)
+            on = (lambda name: t.list("", "pods", index=("nodeName", name))) if incremental else None
+            kept = sched.kept_nodes(nodes, pods, on)
             fresh, copied = Snapshot(nodes, pods), Snapshot(nodes, pods, kept=kept)
             assert [view_of(i) for i in copied.infos] == [view_of(i) for i in fresh.infos]
             assert copied.uids == fresh.uids
