@@ -377,7 +377,7 @@ class Kubelet(Controller):
             if cs is None:
                 continue
             fp = f"spec.initContainers{{{c['name']}}}"
-            plan = exits.planned_exit(c)
+            plan = exits.planned_exit(c, init=True)
             if now < t:
                 nxt = t
                 break

@@ -23,9 +23,12 @@ def _seconds(word: str) -> float | None:
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
+_ENDLESS = re.compile(r"\b(while|until|for)\b|tail\s+-f|sleep\s+inf")
+
+
 def _script(script: str) -> tuple[float, int] | None:
     """A shell script's duration and exit code, if it obviously finishes."""
-    if re.search(r"\b(while|until|for)\b|tail\s+-f|sleep\s+inf", script):
+    if _ENDLESS.search(script):
         return None
     total = 0.0
     code = 0
@@ -68,12 +71,18 @@ def _command(words: list[str]) -> tuple[float, int] | None:
     return None
 
 
-def planned_exit(container: dict) -> tuple[float, int] | None:
-    """(seconds after start, exit code) when the container's command ends on its own, else None."""
-    words = list(container.get("command") or []) + list(container.get("args") or [])
-    if not words:
-        return None
-    return _command([str(w) for w in words])
+def planned_exit(container: dict, init: bool = False) -> tuple[float, int] | None:
+    """(seconds after start, exit code) when the container's command ends on its own, else None.
+
+    `init`: an init container is a step that runs to completion by definition (an installer,
+    a migration, calico's `calico-ipam -upgrade`): unless its command obviously never ends (a
+    loop waiting for something, `sleep infinity`, `tail -f`), it ends after a second, exit 0."""
+    words = [str(w) for w in list(container.get("command") or []) + list(container.get("args") or [])]
+    plan = _command(words) if words else None
+    if plan is None and init and container.get("restartPolicy") != "Always" \
+            and not _ENDLESS.search(" ".join(words)) and words[-1:] not in (["infinity"], ["inf"]):
+        return 1.0, 0
+    return plan
 
 
 def exit_times(pod: dict) -> dict[str, tuple[float, int]]:

@@ -337,3 +337,16 @@ def test_success_policy_completes_an_indexed_job_early(cluster):
         ("SuccessCriteriaMet", "SuccessPolicy", "Matched rules at index 0"), ("Complete", "SuccessPolicy", "Matched rules at index 0")]
     rest = [p for p in live_pods(cluster, "leader") if p["status"]["phase"] != "Succeeded"]
     assert len(rest) == 2 and all(p["metadata"].get("deletionTimestamp") for p in rest)
+
+
+@pytest.mark.parametrize("container,exit", [
+    ({"image": "calico/cni:v3.29.1", "command": ["/opt/cni/bin/calico-ipam", "-upgrade"]}, (1.0, 0)),
+    ({"image": "busybox"}, (1.0, 0)),
+    ({"command": ["sh", "-c", "echo ready; exit 2"]}, (0.0, 2)),
+    ({"command": ["sh", "-c", "until nslookup mysvc; do echo waiting; sleep 2; done"]}, None),
+    ({"command": ["sleep", "infinity"]}, None),
+    ({"command": ["tail", "-f", "/dev/null"]}, None),
+    ({"command": ["/proxy"], "restartPolicy": "Always"}, None),
+], ids=["installer", "image-entrypoint", "known-exit", "waits-in-a-loop", "sleep-infinity", "tail-f", "sidecar"])
+def test_an_init_container_runs_to_completion_unless_it_obviously_never_ends(container, exit):
+    assert planned_exit(container, init=True) == exit
