@@ -121,13 +121,12 @@ class EndpointsController(Controller):
             names = [s["metadata"]["name"] for s in view.list("services", ns) if (s.get("spec") or {}).get("selector")]
         else:
             names = [name]
-        pods = None
         actions = []
         for n in names:
             svc = view.get("services", ns, n)
             if svc is not None and (svc.get("spec") or {}).get("selector") and svc["spec"].get("type") != "ExternalName":
-                if pods is None:
-                    pods = view.list("pods", ns)
+                # a selector is label equalities: the store's label index gives just its pods
+                pods = view.list("pods", ns, labels_eq=svc["spec"]["selector"])
                 actions += self._selector_service(view, svc, pods, now)
             else:
                 actions += self._mirror(view, ns, n, svc, now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 
+from pykubectl.api.values import clone
 from pykubectl.controllers.manager import Controller, Delete, Event, Put, Timer, make_key, split_key
 from pykubectl.controllers.node_lifecycle import LEASE_NS, heartbeat_stopped
 from pykubectl.store.clock import parse_time, rfc3339
@@ -131,7 +132,7 @@ class Kubelet(Controller):
             acts, done = self._init(key, pod, view, started, now)
             if done is None:
                 return acts
-            ready = copy.deepcopy(pod)
+            ready = clone(pod)
             ready["status"] = next(a.obj for a in acts if isinstance(a, Put))["status"]
             for cs in ready["status"].get("containerStatuses") or ():
                 cs["state"] = {"waiting": {"reason": "ContainerCreating"}}
@@ -155,7 +156,7 @@ class Kubelet(Controller):
         specs = pod["spec"].get("ephemeralContainers") or ()
         if not specs:
             return []
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         st = pod["status"]
         statuses = {cs["name"]: cs for cs in st.get("ephemeralContainerStatuses") or ()}
         out, timers, changed = [], [], False
@@ -214,7 +215,7 @@ class Kubelet(Controller):
                    and model.oom_killed(specs[cs["name"]], rps, rps)]
         if not victims:
             return []
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         st = pod["status"]
         policy = pod["spec"].get("restartPolicy", "Always")
         before = {cs["name"]: int(cs.get("restartCount") or 0) for cs in st.get("containerStatuses") or ()}
@@ -252,7 +253,7 @@ class Kubelet(Controller):
         between, attempts spaced by kubelet's back-off (10 s doubling to 5 min);
         InvalidImageName never retries. The pod stays Pending."""
         from pykubectl.runtime import images, probes as P
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         node = pod["spec"]["nodeName"]
         uid = pod["metadata"].get("uid", "")
         out, timers = [], []
@@ -300,7 +301,7 @@ class Kubelet(Controller):
     def _config_errors(self, key, pod, missing, now):
         """CreateContainerConfigError until the ConfigMap / Secret (key) exists; kubelet retries
         on its sync period, which a timer stands for."""
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         out = []
         for cs in pod["status"].get("containerStatuses") or ():
             msg = missing.get(cs["name"])
@@ -314,7 +315,7 @@ class Kubelet(Controller):
         return ([Put("pods", pod, status=True)] if out else []) + out + [Timer(key, now + 10)]
 
     def _start(self, key, pod, view, now):
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         node_name = pod["spec"]["nodeName"]
         node = view.get("nodes", "", node_name) or {}
         st = pod.setdefault("status", {})
@@ -365,7 +366,7 @@ class Kubelet(Controller):
         """Init containers one after another, each pulled (2 s) then run to its planned exit;
         returns (actions, moment all completed or None)."""
         from pykubectl.runtime import exits
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         st = pod["status"]
         node = pod["spec"]["nodeName"]
         inits = pod["spec"].get("initContainers") or ()
@@ -424,7 +425,7 @@ class Kubelet(Controller):
         return acts + ([Timer(key, nxt)] if nxt is not None else []), None
 
     def _run(self, pod, view, now):
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         node_name = pod["spec"]["nodeName"]
         node = view.get("nodes", "", node_name) or {"metadata": {"name": node_name}}
         st = pod["status"]
@@ -471,7 +472,7 @@ class Kubelet(Controller):
         before = {cs["name"]: int(cs.get("restartCount") or 0) for cs in pod["status"].get("containerStatuses") or ()}
         st = exits.finish_containers(pod, now)
         if st is not None:
-            pod = copy.deepcopy(pod)
+            pod = clone(pod)
             pod["status"] = st
             self._crash_loop(view, pod, before, now, out)
             if st.get("phase") == "Running":      # a finished pod's conditions say PodCompleted
@@ -486,7 +487,7 @@ class Kubelet(Controller):
             if now < due:
                 timers.append(due)
             elif st is None and cs["name"] in specs:
-                return self._exits_restart(view, copy.deepcopy(pod), now, specs)
+                return self._exits_restart(view, clone(pod), now, specs)
         timers += [t for t, _ in exits.exit_times(pod).values() if t > now]
         if timers and pod["status"].get("phase") == "Running":
             out.append(Timer(key, min(timers)))
@@ -602,7 +603,7 @@ class Kubelet(Controller):
         after failureThreshold startup or liveness failures; a timer only for the next of these.
         Liveness and readiness count only from the moment the startup probe succeeded."""
         from pykubectl.runtime import probes as P
-        pod = copy.deepcopy(pod)
+        pod = clone(pod)
         st = pod["status"]
         uid = pod["metadata"].get("uid", "")
         node = pod["spec"]["nodeName"]
