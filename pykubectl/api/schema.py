@@ -91,13 +91,25 @@ def _cache_write(name: str, value, only_if_missing: bool = False) -> None:
         return
     try:
         os.makedirs(os.path.dirname(d), mode=0o700, exist_ok=True)  # private like the data home
-        os.makedirs(d, mode=0o700, exist_ok=True)
+        if not os.path.isdir(d):
+            os.makedirs(d, mode=0o700, exist_ok=True)
+            _prune_other_caches(d)
         tmp = os.path.join(d, f".{name}.{os.getpid()}")
         with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             marshal.dump(value, f)
         os.replace(tmp, os.path.join(d, name))  # atomic: concurrent commands never read half a file
     except OSError:
         pass
+
+
+def _prune_other_caches(keep: str) -> None:
+    """Another version's (or data file's) cache folders: an upgrade leaves them unread."""
+    import shutil
+    root = os.path.dirname(keep)
+    for entry in os.listdir(root):
+        path = os.path.join(root, entry)
+        if entry.startswith("schema-") and path != keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _closure(name: str) -> dict:

@@ -102,3 +102,15 @@ def test_an_unwritable_data_home_still_answers(fresh, tmp_path, monkeypatch):
     monkeypatch.setenv("PYKUBECTL_HOME", "/proc/no-such-home")
     assert "object" in schema.kind_schema("", "v1", "ConfigMap")["properties"]["data"]["type"]
     assert schema.kind_schema("example.com", "v1", "Widget") is None
+
+
+def test_an_upgrade_leaves_no_stale_cache_behind(fresh, tmp_path):
+    old = tmp_path / "data" / "cache" / "schema-1.31.0-123-456-m4"
+    os.makedirs(old)
+    (old / "kind-Pod.marshal").write_bytes(b"old")
+    other = tmp_path / "data" / "cache" / "unrelated"
+    os.makedirs(other)
+    schema.kind_schema("", "v1", "Pod")
+    names = sorted(d.name for d in (tmp_path / "data" / "cache").iterdir())
+    assert "schema-1.31.0-123-456-m4" not in names and "unrelated" in names
+    assert len([n for n in names if n.startswith("schema-")]) == 1
