@@ -71,7 +71,9 @@ class EventTTL(Controller):
     apiserver's etcd leases do."""
     name = "event-ttl"
     watches = ()
-    CHUNK = 2000
+    # per engine step: no more than the step's batch of changes (200), so the DELETED changes the
+    # expiry writes are consumed as fast as they come instead of piling up behind it
+    CHUNK = 200
 
     def reconcile(self, key, view, now):
         if key.startswith("lease|"):
