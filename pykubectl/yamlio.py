@@ -9,31 +9,41 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
 from pykubectl.api.errors import UserError
-
-try:
-    _Base = yaml.CSafeLoader
-except AttributeError as e:  # pragma: no cover - guarded by the package's requirements
-    raise ImportError("pykubectl needs PyYAML built with libyaml (yaml.CSafeLoader)") from e
 
 
 class ManifestError(UserError):
     """A document that is not YAML/JSON; message as kubectl prints it."""
 
 
-class _Loader(_Base):
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._duplicates = []
+_LOADER = None
 
 
-# drop the timestamp resolver: "2024-01-01" stays a string, as sigs.k8s.io/yaml keeps it
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in lst if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, lst in _Base.yaml_implicit_resolvers.items()
-}
+def _loader_class():
+    """The manifest loader, built on first use: importing PyYAML costs ~10 ms that a JSON
+    manifest (and every command that reads none) need not pay."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+    try:
+        base = yaml.CSafeLoader
+    except AttributeError as e:  # pragma: no cover - guarded by the package's requirements
+        raise ImportError("pykubectl needs PyYAML built with libyaml (yaml.CSafeLoader)") from e
+
+    class _Loader(base):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._duplicates = []
+
+    # drop the timestamp resolver: "2024-01-01" stays a string, as sigs.k8s.io/yaml keeps it
+    _Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in lst if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, lst in base.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    _LOADER = _Loader
+    return _Loader
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -42,6 +52,7 @@ def _construct_mapping(loader, node, deep=False):
     for knode, vnode in node.value:
         key = loader.construct_object(knode, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
+            import yaml
             raise yaml.constructor.ConstructorError(None, None, "found unhashable key", knode.start_mark)
         if isinstance(key, bool):
             key = "true" if key else "false"
@@ -51,9 +62,6 @@ def _construct_mapping(loader, node, deep=False):
             loader._duplicates.append((id(out), key))
         out[key] = loader.construct_object(vnode, deep=True)
     return out
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
 def _walk_duplicates(obj, dupes: set, path: str, out: list):
@@ -72,13 +80,14 @@ def load_documents(text: str, source: str = "") -> list[tuple[dict, list[str]]]:
     stripped = text.lstrip()
     if stripped.startswith("{") or stripped.startswith("["):
         try:
-            obj = json.loads(text, object_pairs_hook=_json_pairs)
+            obj = json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_not_json)
         except ValueError:
             pass  # YAML is a superset: let the YAML parser word the error
         else:
             docs = obj if isinstance(obj, list) else [obj]
             return [(_strip_dupes(d), _json_dupes(d)) for d in docs if d]
-    loader = _Loader(text)
+    import yaml
+    loader = _loader_class()(text)
     out = []
     try:
         while loader.check_data():
@@ -97,6 +106,7 @@ def load_documents(text: str, source: str = "") -> list[tuple[dict, list[str]]]:
 
 
 def _yaml_error(e, source: str) -> str:
+    import yaml
     if isinstance(e, yaml.reader.ReaderError):
         # go-yaml's words for what libyaml's reader refuses
         why = "control characters are not allowed" if isinstance(e.character, str) and e.character < " " \
@@ -107,6 +117,11 @@ def _yaml_error(e, source: str) -> str:
     problem = getattr(e, "problem", None) or str(e)
     where = f' "{source}"' if source else ""
     return f"error converting YAML to JSON: yaml: line {line}: {problem}{where and ''}"
+
+
+def _not_json(name: str):
+    # NaN / Infinity are Python's extensions of JSON: as YAML they are plain strings
+    raise ValueError(name)
 
 
 class _DupDict(dict):
@@ -148,7 +163,13 @@ def _strip_dupes(obj):
 
 def load_one(text: str):
     """A single YAML value (kubeconfig, patch bodies): plain data, no duplicate tracking."""
+    if text.lstrip().startswith(("{", "[")):
+        try:   # JSON (most patch bodies) without importing PyYAML
+            return json.loads(text, parse_constant=_not_json)
+        except ValueError:
+            pass  # YAML is a superset: flow style, comments
+    import yaml
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_loader_class())
     except yaml.YAMLError as e:
         raise ManifestError(_yaml_error(e, "")) from None

@@ -9,6 +9,8 @@ finalizers, and the managedFields bookkeeping. Controllers write through `write_
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from pykubectl.api.values import clone as _clone
 
 from pykubectl.api import errors
@@ -59,6 +61,22 @@ def _unwritten(out: dict, old: dict | None) -> dict:
 # still applied to what they return): a node's pods, an object's events (what describe asks for)
 _INDEXED_FIELDS = {("", "pods"): ("spec.nodeName", "nodeName"),
                    ("", "events"): ("involvedObject.uid", "involved")}
+
+
+def _merge_changes_nothing(doc, patch) -> bool:
+    """Whether RFC 7386 `patch` leaves `doc` as it is, decided without copying it."""
+    if not isinstance(patch, dict) or not isinstance(doc, dict):
+        return False
+    for k, v in patch.items():
+        if v is None:
+            if k in doc:
+                return False
+        elif isinstance(v, dict):
+            if not _merge_changes_nothing(doc.get(k), v):
+                return False
+        elif k not in doc or type(doc[k]) is not type(v) or doc[k] != v:
+            return False
+    return True
 
 
 def _field_index(kind, fsel) -> tuple[str, str] | None:
@@ -201,6 +219,18 @@ class APIServer:
     def list(self, kind, ns: str | None = None, label_selector: str | None = None,
              field_selector: str | None = None) -> dict:
         """A List object; label and field selectors as the apiserver applies them."""
+        with self.list_stream(kind, ns, label_selector, field_selector) as (rev, objs):
+            items = list(objs)
+        return {"apiVersion": kind.api_version, "kind": kind.list_kind,
+                "metadata": {"resourceVersion": rev}, "items": items}
+
+    @contextmanager
+    def list_stream(self, kind, ns: str | None = None, label_selector: str | None = None,
+                    field_selector: str | None = None, *, fields: str = "object"):
+        """`with list_stream(...) as (resourceVersion, objects)`: what `list` answers, decoded one
+        object at a time from one read snapshot (held while the block runs). `fields` is
+        store.stream's: "table" leaves managedFields out, "name" decodes nothing (only
+        without selectors). Bad selectors raise before anything is read."""
         lsel = fsel = None
         eq = None
         if label_selector:
@@ -217,19 +247,32 @@ class APIServer:
                 check_field_selector(kind.plural if not kind.group else kind.resource, fsel)
             except SelectorError as e:
                 raise errors.bad_request(str(e))
+        if fields == "name" and (lsel is not None or fsel is not None or kind.crd):
+            fields = "object"
+        from pykubectl.store.stream import iter_objects
         ns_arg = (ns or None) if kind.namespaced else None
         with self.store.read() as t:
-            items = t.list(kind.group, kind.plural, ns_arg, labels_eq=eq,
-                           index=_field_index(kind, fsel) if fsel is not None else None)
-            rev = t.revision()
-        if lsel is not None:
-            items = [o for o in items if lsel.matches((o.get("metadata") or {}).get("labels") or {})]
-        if fsel is not None:
-            items = [o for o in items if fsel.matches(o)]
+            rev = str(t.revision())
+            objs = iter_objects(t.db, kind.group, kind.plural, ns_arg, labels_eq=eq, fields=fields,
+                                index=_field_index(kind, fsel) if fsel is not None else None)
+            try:
+                yield rev, self._selected(kind, objs, lsel, fsel)
+            finally:
+                objs.close()
+
+    def _selected(self, kind, objs, lsel, fsel):
+        schema = None
         if kind.crd:
-            self._crd_default(kind, items)
-        return {"apiVersion": kind.api_version, "kind": kind.list_kind,
-                "metadata": {"resourceVersion": str(rev)}, "items": items}
+            from pykubectl.api import crd_schema
+            schema = self._crd_schema(kind)   # once per list, not per object
+        for o in objs:
+            if lsel is not None and not lsel.matches((o.get("metadata") or {}).get("labels") or {}):
+                continue
+            if fsel is not None and not fsel.matches(o):
+                continue
+            if schema is not None:
+                crd_schema.default(o, schema)
+            yield o
 
     def watch(self, kind, ns: str | None = None, since: int | None = None,
               label_selector: str | None = None, field_selector: str | None = None,
@@ -552,6 +595,9 @@ class APIServer:
         """PATCH with json | merge | strategic | apply: returns (object, warnings)."""
         from pykubectl.api import patch as P
         ns = self._ns(kind, ns)
+        same = self._unchanged_by_patch(kind, ns, name, patch_type, body, subresource)
+        if same is not None:
+            return (_unwritten(same, same) if dry_run else same), []
         warnings = []
         try:
             with self.store.write() as t:
@@ -592,6 +638,31 @@ class APIServer:
             self._invalidate_registry()
         return out, warnings
 
+    def _unchanged_by_patch(self, kind, ns, name, patch_type, body, subresource):
+        """The stored object when the patch changes nothing in it (`label` of the value it has),
+        found from a read: the write path would end in the same object and resourceVersion, and a
+        no-op write is skipped anyway (etcd3's GuaranteedUpdate), so no write transaction,
+        admission or validation is paid for it. None when the write path must decide (errors
+        included: it words them)."""
+        if subresource or not (patch_type == "merge" or patch_type == "json"
+                               or (patch_type == "strategic" and not kind.crd)):
+            return None
+        from pykubectl.api import patch as P
+        with self.store.read() as t:
+            old = t.get(kind.group, kind.plural, ns or "", name)
+        if old is None:
+            return None
+        if patch_type == "merge":
+            return old if _merge_changes_nothing(old, body) else None
+        try:
+            if patch_type == "json":
+                new = P.json_patch(old, body)
+            else:
+                new = P.strategic_merge_patch(old, body, self.schema_for(kind))
+        except P.PatchError:
+            return None
+        return old if new == old else None
+
     def _server_side_apply(self, t, kind, ns, name, old, body, manager, force, field_validation):
         from pykubectl.api import managedfields as MF
         if not manager:
@@ -631,9 +702,10 @@ class APIServer:
             self._invalidate_registry()
         return out
 
-    def remove_object(self, t, kind, old: dict, grace_period=None, propagation=None) -> dict:
-        """The deletion logic shared by the API and the controllers (GC, namespace, eviction)."""
-        obj = _clone(old)
+    def remove_object(self, t, kind, old: dict, grace_period=None, propagation=None, owned: bool = False) -> dict:
+        """The deletion logic shared by the API and the controllers (GC, namespace, eviction).
+        `owned`: `old` was just read for this call and may be changed in place (no copy)."""
+        obj = old if owned else _clone(old)
         meta = obj["metadata"]
         now = self.now()
         finalizers = list(meta.get("finalizers") or [])

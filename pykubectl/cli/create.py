@@ -310,9 +310,7 @@ def _print(obj: dict, output: str, dry: str, ordered: bool) -> None:
 
 
 def _run_files(g, o):
-    from pykubectl.api.errors import StatusError
-    from pykubectl.cli.apply import (_annotated, dry_run_mode, kind_name, print_warnings, read_manifests,
-                                     resolve_manifest_kind, suffix, target_namespace, validate_mode)
+    from pykubectl.cli.apply import dry_run_mode, validate_mode
     from pykubectl.cli.context import client as make_client
     if not o.filename:
         raise CLIError("must specify one of -f and -k")
@@ -321,6 +319,16 @@ def _run_files(g, o):
     dry = dry_run_mode(o.dry_run)
     client = make_client(g)
     failed = []
+    with client.batch():
+        _create_each(client, o, g, mode, dry, output, failed)
+    from pykubectl.cli.errors import report
+    report(failed, sys.stderr)
+
+
+def _create_each(client, o, g, mode, dry, output, failed):
+    from pykubectl.api.errors import StatusError
+    from pykubectl.cli.apply import (_annotated, kind_name, print_warnings, read_manifests, resolve_manifest_kind,
+                                     suffix, target_namespace)
     for obj, dupes, src in read_manifests(o.filename, o.recursive, validate=mode != "Ignore"):
         kind = resolve_manifest_kind(client, obj, src)
         ns = target_namespace(kind, obj, g.namespace, client.namespace)
@@ -341,8 +349,6 @@ def _run_files(g, o):
         else:
             name = (res.get("metadata") or {}).get("name") or ""
             sys.stdout.write(f"{kind_name(kind)}/{name} created{suffix(dry)}\n")
-    from pykubectl.cli.errors import report
-    report(failed, sys.stderr)
 
 
 class _Generate:

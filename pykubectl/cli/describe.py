@@ -54,21 +54,35 @@ class Gatherer:
         self.client = client
         self._lists: dict = {}
 
-    def list(self, resource: str, ns: str | None) -> list:
-        key = (resource, ns)
+    def list(self, resource: str, ns: str | None, field_selector: str | None = None,
+             label_selector: str | None = None) -> list:
+        key = (resource, ns, field_selector, label_selector)
         if key not in self._lists:
             from pykubectl.api.errors import StatusError
             try:
-                self._lists[key] = self.client.list(self.client.resolve(resource), ns)["items"]
+                self._lists[key] = self.client.list(self.client.resolve(resource), ns, label_selector,
+                                                    field_selector)["items"]
             except StatusError:
                 self._lists[key] = None
         return self._lists[key]
 
     def events_for(self, resource: str, obj: dict) -> list:
+        """The object's events, asked for by involvedObject.uid as kubectl's searchEvents asks
+        (the server answers from its index: nothing proportional to the cluster's events)."""
         from pykubectl.printers.describe import related_events
-        ns = (obj.get("metadata") or {}).get("namespace") or None
+        meta = obj.get("metadata") or {}
+        ns = meta.get("namespace") or None
         kind = None if resource == "pods" else obj.get("kind")
-        return related_events(obj, self.list("events", ns) or [], kind)
+        uid = meta.get("uid")
+        if not uid:
+            return related_events(obj, self.list("events", ns) or [], kind)
+        # a Node's kubelet names it by uid == name
+        uids = [uid, meta.get("name")] if kind == "Node" and meta.get("name") != uid else [uid]
+        events = [e for u in uids for e in self.list("events", ns, f"involvedObject.uid={u}") or []]
+        if len(uids) > 1:   # one list's order: namespace, name
+            events.sort(key=lambda e: ((e.get("metadata") or {}).get("namespace") or "",
+                                       (e.get("metadata") or {}).get("name") or ""))
+        return related_events(obj, events, kind)
 
     def extras(self, resource: str, obj: dict) -> dict:
         from pykubectl.printers.describe import NEEDS
@@ -77,7 +91,9 @@ class Gatherer:
         out = {}
         for need in NEEDS.get(resource, ()):
             if need == "node_pods":
-                pods = self.list("pods", None)
+                # kubectl's own query: spec.nodeName=NODE, not in a final phase (an index lookup)
+                pods = self.list("pods", None, f"spec.nodeName={name},status.phase!=Succeeded,"
+                                               "status.phase!=Failed")
                 out[need] = None if pods is None else [
                     p for p in pods if (p.get("spec") or {}).get("nodeName") == name
                     and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
@@ -93,6 +109,9 @@ class Gatherer:
                 out[need] = self.list("resourcequotas" if need == "quotas" else "limitranges", name)
             elif need == "replicasets":
                 out[need] = self.list("replicasets.apps", ns) or []
+            elif need == "pods" and resource in _CONTROLLERS:
+                # getPodStatusForController lists by the controller's selector
+                out[need] = self.list(need, ns, None, _selector(resource, obj)) or []
             else:  # pods, secrets, services of the object's namespace
                 out[need] = self.list(need, ns) or []
         return out
@@ -103,6 +122,22 @@ class Gatherer:
             return self.client.get(self.client.resolve("leases.coordination.k8s.io"), "kube-node-lease", name)
         except StatusError as e:
             return e.message
+
+
+_CONTROLLERS = {"replicasets.apps", "statefulsets.apps", "daemonsets.apps", "replicationcontrollers"}
+
+
+def _selector(resource: str, obj: dict) -> str | None:
+    """The controller's pod selector as a label query; None (every pod) when it has none or a
+    bad one (the describer still counts only the pods it controls)."""
+    sel = (obj.get("spec") or {}).get("selector")
+    if not sel or not isinstance(sel, dict):
+        return None
+    if resource == "replicationcontrollers":    # a plain map
+        return ",".join(f"{k}={v}" for k, v in sorted(sel.items()))
+    from pykubectl.printers.tables import format_label_selector
+    text = format_label_selector(sel)
+    return None if text in ("<none>", "<error>") else text
 
 
 def run(g, o, args):

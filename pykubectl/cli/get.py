@@ -385,10 +385,21 @@ def run(g, o, args):
     if o.watch or o.watch_only:
         return _watch(g, o, client, groups, printer)
 
-    results, errors_seen = _fetch(client, o, groups)
+    # a table, -o name, json or yaml needs each object only for its own text: such lists are
+    # read as a stream (unless --sort-by needs them all at once)
+    stream = (human or printer.fmt in ("name", "json", "yaml")) and not o.sort_by
+    results, errors_seen = _fetch(client, o, groups, stream=stream)
     out, err = sys.stdout, sys.stderr
     written = False
-    if not human:
+    if not human and stream and any(isinstance(lst, Unread) for _, lst, _ in results):
+        if printer.fmt == "name":
+            text = "".join(_name_lines(kind, lst) for kind, lst, _ in results)
+            out.write(text)
+            written = bool(text)
+        else:
+            _write_list(out, printer, results)
+            written = True
+    elif not human:
         objs = [x for _, lst, _ in results for x in lst]
         single = len(groups) == 1 and len(groups[0][1]) == 1 and len(objs) == 1
         if objs or not (errors_seen or (o.ignore_not_found and any(n for _, n, _ in groups))):
@@ -425,8 +436,48 @@ def _list_rv(results) -> str:
     return rvs[0] if len(results) == 1 and rvs else ""
 
 
-def _fetch(client, o, groups):
-    """[(kind, objects, list resourceVersion or None)], and whether an error line was printed."""
+class Unread:
+    """A list not read yet: the table, -o name and -o json|yaml printers read it through the
+    client's list_stream, one object at a time, keeping only their text."""
+
+    def __init__(self, client, kind, ns, label_selector, field_selector):
+        self.client, self.kind, self.ns = client, kind, ns
+        self.label_selector, self.field_selector = label_selector, field_selector
+
+    def open(self, fields: str):
+        """`with unread.open(fields) as (resourceVersion, objects)` (fields: store.stream's)."""
+        return self.client.list_stream(self.kind, self.ns, self.label_selector,
+                                       self.field_selector, fields=fields)
+
+
+def _name_lines(kind, lst) -> str:
+    from pykubectl.printers import output as P
+    if not isinstance(lst, Unread):
+        return "".join(P.name_line(_kind_name(kind), x) for x in lst)
+    with lst.open("name") as (_rv, objs):
+        return "".join(P.name_line(_kind_name(kind), x) for x in objs)
+
+
+def _write_list(out, printer, results) -> None:
+    """-o json|yaml of lists read as streams: the List kubectl prints, written item by item
+    (managedFields left out by the store unless --show-managed-fields)."""
+    from pykubectl.printers import output as P
+    rvs = []
+
+    def items():
+        for _kind, lst, _rv in results:
+            with lst.open("object" if printer.show_managed_fields else "table") as (rv, objs):
+                rvs.append(rv)
+                yield from objs
+    pieces = P.list_pieces(printer.fmt, items(), lambda: rvs[0] if len(results) == 1 else "")
+    for piece in pieces:
+        out.write(piece)
+
+
+def _fetch(client, o, groups, stream: bool = False):
+    """[(kind, objects, list resourceVersion or None)], and whether an error line was printed.
+    stream=True: lists are left Unread when the client can stream them (the in-process one;
+    the selectors are checked when they are read)."""
     from pykubectl.api.errors import StatusError
     from pykubectl.cli.errors import status_line
     ns = client.namespace
@@ -444,6 +495,9 @@ def _fetch(client, o, groups):
                     sys.stderr.write(status_line(e) + "\n")
                     errors_seen = True
             results.append((kind, objs, None))
+        elif stream and hasattr(client, "list_stream"):
+            results.append((kind, Unread(client, kind, None if o.all_namespaces else kns,
+                                         o.selector, o.field_selector), None))
         else:
             lst = client.list(kind, None if o.all_namespaces else kns, o.selector, o.field_selector)
             results.append((kind, lst["items"], (lst.get("metadata") or {}).get("resourceVersion")))
@@ -459,14 +513,24 @@ def _tables(client, o, results, *, multi_kind: bool, no_headers: bool | None = N
     for kind, lst, _rv in results:
         if not lst:
             continue
+
+        def section(tbl):
+            return render.render_table(
+                tbl, wide=(o.output == "wide"), no_headers=o.no_headers if no_headers is None else no_headers,
+                namespace_column=o.all_namespaces and kind.namespaced,
+                kind_prefix=_kind_name(kind) if multi_kind else "",
+                show_labels=o.show_labels, label_columns=label_cols, remembered_widths=widths)
+        crd_columns = _crd_columns(client, kind)
+        if isinstance(lst, Unread):
+            with lst.open("table") as (_rv, objs):
+                sections.append(section({
+                    "columnDefinitions": [c.as_dict() for c in tables.columns(kind.resource, crd_columns, False)],
+                    "rows": tables.table_rows(kind.resource, objs, now, crd_columns)}))
+            continue
         if o.sort_by:
             lst = sort_objects(lst, o.sort_by, table=True)
-        tbl = tables.table(kind.resource, lst, now, crd_columns=_crd_columns(client, kind), descriptions=False)
-        sections.append(render.render_table(
-            tbl, wide=(o.output == "wide"), no_headers=o.no_headers if no_headers is None else no_headers,
-            namespace_column=o.all_namespaces and kind.namespaced,
-            kind_prefix=_kind_name(kind) if multi_kind else "",
-            show_labels=o.show_labels, label_columns=label_cols, remembered_widths=widths))
+        tbl = tables.table(kind.resource, lst, now, crd_columns=crd_columns, descriptions=False)
+        sections.append(section(tbl))
     return render.render_many(sections, no_headers=o.no_headers)
 
 

@@ -19,6 +19,12 @@ class Client:
     def now(self) -> float: ...
     def review(self, plural: str, spec: dict, ns: str = "") -> dict: ...
 
+    def batch(self):
+        """A context for the writes of one multi-object command (the in-process client runs the
+        control plane once after them); a remote cluster needs nothing."""
+        from contextlib import nullcontext
+        return nullcontext()
+
     # -- the streaming subresources of pods (pods/log, exec, attach, portforward) ----------
     def logs(self, ns, pod, container, *, follow=False, tail=-1, since_seconds=None,
              since_time=None, timestamps=False, previous=False, limit_bytes=0):

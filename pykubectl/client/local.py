@@ -2,6 +2,8 @@
 engine run before reads (when a timer fell due) and after every write."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from pykubectl.client.base import Client
 
 
@@ -12,6 +14,8 @@ class LocalClient(Client):
         self.namespace = namespace or "default"
         self.user = user
         self._synced = False
+        self._batch = False
+        self._deferred = False
 
     def _authorize(self, verb: str, kind, ns, name: str = "", subresource: str = ""):
         """With --as: RBAC as the apiserver applies it to the impersonated user. (The local admin
@@ -51,8 +55,33 @@ class LocalClient(Client):
             self.cluster.reconcile()
             self._synced = True
 
-    def _after_write(self):
-        self.cluster.engine.run()
+    # writes the controllers must answer before the next object of the same command can go in:
+    # a namespace's default ServiceAccount (pod admission needs it), a CRD's registration
+    _SETTLE_AFTER = {("", "namespaces"), ("", "serviceaccounts"),
+                     ("apiextensions.k8s.io", "customresourcedefinitions")}
+
+    @contextmanager
+    def batch(self):
+        """The writes of one multi-object command (`create -f`, `apply -f` of a List or a
+        folder): the control plane reconciles once after them instead of after each, as a real
+        one works through a burst of requests (it does not stop the world per request)."""
+        self._batch = True
+        try:
+            yield
+        finally:
+            self._batch = False
+            if self._deferred:
+                self._deferred = False
+                self.cluster.reconcile()
+
+    def _after_write(self, kind=None):
+        if self._batch and kind is not None and (kind.group, kind.plural) not in self._SETTLE_AFTER:
+            self._deferred = True
+            return
+        self._deferred = False
+        # the cluster's cheap pending check first: a write that changed nothing (a no-op patch)
+        # imports no engine and builds no controllers
+        self.cluster.reconcile()
 
     def resolve(self, arg):
         return self.server.resolve(arg)
@@ -73,12 +102,20 @@ class LocalClient(Client):
         self._sync()
         return self.server.list(kind, ns, label_selector, field_selector)
 
+    def list_stream(self, kind, ns=None, label_selector=None, field_selector=None, *,
+                    fields="object"):
+        """`with list_stream(...) as (resourceVersion, objects)`: list's items decoded one at a
+        time (apiserver core's list_stream), for printers that keep only what they print."""
+        self._authorize("list", kind, ns)
+        self._sync()
+        return self.server.list_stream(kind, ns, label_selector, field_selector, fields=fields)
+
     def create(self, kind, obj, ns=None, **opts):
         self._authorize("create", kind, ns or (obj.get("metadata") or {}).get("namespace") or self.namespace)
         self._sync()
         out = self.server.create(kind, obj, ns, **opts)
         if not opts.get("dry_run"):
-            self._after_write()
+            self._after_write(kind)
         return out
 
     def update(self, kind, obj, ns=None, **opts):
@@ -87,7 +124,7 @@ class LocalClient(Client):
         self._sync()
         out = self.server.update(kind, obj, ns, **opts)
         if not opts.get("dry_run"):
-            self._after_write()
+            self._after_write(kind)
         return out
 
     def patch(self, kind, ns, name, patch_type, body, **opts):
@@ -95,7 +132,7 @@ class LocalClient(Client):
         self._sync()
         out = self.server.patch(kind, ns, name, patch_type, body, **opts)
         if not opts.get("dry_run"):
-            self._after_write()
+            self._after_write(kind)
         return out
 
     def delete(self, kind, ns, name, **opts):

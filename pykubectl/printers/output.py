@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from json.encoder import _make_iterencode, encode_basestring  # type: ignore[attr-defined]
 
 import yaml
@@ -245,6 +246,35 @@ def as_list(objs: list[dict]) -> dict:
     """Several objects as kubectl prints them with -o yaml/json."""
     return {"apiVersion": "v1", "items": list(objs), "kind": "List",
             "metadata": {"resourceVersion": ""}}
+
+
+def list_pieces(fmt: str, items, resource_version) -> Iterator[str]:
+    """to_json / to_yaml (fmt) of as_list(items) with metadata.resourceVersion
+    `resource_version()` (asked once the items are done), text piece by piece: one per item,
+    each rendered where the whole list would render it, so no more than one is held."""
+    render = to_json if fmt == "json" else to_yaml
+    items = iter(items)
+    first = next(items, None)
+    if first is None:
+        yield render(dict(as_list([]), metadata={"resourceVersion": resource_version()}))
+        return
+    if fmt == "json":
+        # {"items": [X]} is '{\n    "items": [\n' X '\n    ]\n}\n'; items join with ",\n"
+        cut_head, cut_tail, sep, zero = len('{\n    "items": [\n'), -len('\n    ]\n}\n'), ",\n", "        0"
+    else:
+        # {"items": [X]} is 'items:\n' X; block sequence items follow each other
+        cut_head, cut_tail, sep, zero = len("items:\n"), None, "", "- 0\n"
+
+    def piece(obj) -> str:
+        return render({"items": [obj]})[cut_head:cut_tail]
+
+    def frame(rv: str) -> tuple[str, str]:
+        head, _, tail = render(dict(as_list([0]), metadata={"resourceVersion": rv})).partition(zero)
+        return head, tail
+    yield frame("")[0] + piece(first)
+    for obj in items:
+        yield sep + piece(obj)
+    yield frame(resource_version())[1]
 
 
 def name_line(kind_group: str, obj: dict, operation: str = "") -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from pykubectl.printers.duration import age, human_duration, parse_time, since
@@ -1527,7 +1528,15 @@ def table(resource: str, objs: list[dict], now: datetime, crd_columns=None, *,
     include_object is the `includeObject` query parameter: Metadata (the default, rows carry
     PartialObjectMetadata), Object (the whole object) or None.
     """
-    rows = []
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_meta or {}),
+            "columnDefinitions": [c.as_dict() for c in columns(resource, crd_columns, descriptions)],
+            "rows": list(table_rows(resource, objs, now, crd_columns, include_object=include_object))}
+
+
+def table_rows(resource: str, objs: Iterable[dict], now: datetime, crd_columns=None, *,
+               include_object: str = "Metadata") -> Iterator[dict]:
+    """A Table's rows, one per object, as `objs` yields them (get streams a big list
+    through this, keeping no object longer than its row)."""
     for obj in objs:
         r = {"cells": row(resource, obj, now, crd_columns)}
         conds = row_conditions(resource, obj)
@@ -1537,7 +1546,4 @@ def table(resource: str, objs: list[dict], now: datetime, crd_columns=None, *,
             r["object"] = obj
         elif include_object == "Metadata":
             r["object"] = partial_object_metadata(obj)
-        rows.append(r)
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_meta or {}),
-            "columnDefinitions": [c.as_dict() for c in columns(resource, crd_columns, descriptions)],
-            "rows": rows}
+        yield r

@@ -249,30 +249,9 @@ class Txn:
         """Objects of a resource, optionally in one namespace and narrowed by one index entry
         and by label equalities (the rest of a selector is applied by the caller); `without`: only
         those with no index entry of that key (e.g. "controller": pods no controller owns)."""
-        sql = "SELECT o.data FROM objects o"
-        args: list = []
-        conds = ["o.grp=?", "o.res=?"]
-        args_c: list = [grp, res]
-        n = 0
-        probes = []
-        if index:
-            probes.append(index)
-        for k, v in (labels_eq or {}).items():
-            probes.append(("l:" + k, str(v)))
-        for k, v in probes:
-            n += 1
-            sql += (f" JOIN idx i{n} ON i{n}.grp=o.grp AND i{n}.res=o.res AND i{n}.ns=o.ns"
-                    f" AND i{n}.name=o.name AND i{n}.k=? AND i{n}.v=?")
-            args += [k, v]
-        if ns is not None:
-            conds.append("o.ns=?")
-            args_c.append(ns)
-        if without:
-            conds.append("NOT EXISTS (SELECT 1 FROM idx w WHERE w.grp=o.grp AND w.res=o.res AND w.ns=o.ns"
-                         " AND w.name=o.name AND w.k=?)")
-            args_c.append(without)
-        sql += " WHERE " + " AND ".join(conds) + " ORDER BY o.ns, o.name"
-        return [json.loads(r[0]) for r in self.db.execute(sql, args + args_c)]
+        from pykubectl.store.stream import query
+        sql, args = query(grp, res, ns, index, labels_eq, without=without)
+        return [json.loads(r[0]) for r in self.db.execute(sql, args)]
 
     def names(self, grp: str, res: str, index: tuple[str, str], limit: int | None = None) -> list[tuple[str, str]]:
         """(namespace, name) of the objects with this index entry, from the index alone (no
