@@ -7,9 +7,6 @@ and QoS class, Service ClusterIP / NodePort allocation, Namespace finalizers and
 """
 from __future__ import annotations
 
-import ipaddress
-import random
-
 from pykubectl.api import errors
 
 SERVICE_CIDR = "10.96.0.0/12"
@@ -136,6 +133,7 @@ def _used_cluster_ips(t) -> set:
 
 
 def _allocate_cluster_ip(server, t) -> str:
+    import ipaddress   # here, not at the top: only a Service's creation needs it (~3 ms per write)
     net = ipaddress.ip_network(SERVICE_CIDR)
     used = _used_cluster_ips(t)
     rng = _rng(server, t)
@@ -174,6 +172,7 @@ def _allocate_node_port(server, used) -> int:
 
 def _rng(server, t):
     """Seeded clusters allocate reproducibly; others randomly."""
+    import random
     seed = getattr(server.cluster, "seed", None)
     if seed is None:
         return random.SystemRandom()

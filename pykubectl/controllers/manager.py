@@ -256,22 +256,33 @@ class Engine:
         self.cluster = cluster
         self.server = cluster.apiserver
         self._controllers = controllers
-        self._observers = None
+        self._registry = None
         self.budget = budget_seconds
         self.batch = batch
 
     @property
     def controllers(self):
         if self._controllers is None:
-            self._controllers = all_controllers(self.cluster)
+            self._controllers = self._lazy().all()
         return self._controllers
 
     @property
     def observers(self):
-        """The controllers that keep caches fed from the change batches."""
-        if self._observers is None:
-            self._observers = [c for c in self.controllers if type(c).observe is not Controller.observe]
-        return self._observers
+        """The controllers that keep caches fed from the change batches (those built so far)."""
+        built = self._controllers if self._controllers is not None else self._lazy().built()
+        return [c for c in built if type(c).observe is not Controller.observe]
+
+    def _lazy(self):
+        if self._registry is None:
+            from pykubectl.controllers.registry import Lazy
+            self._registry = Lazy(self.cluster)
+        return self._registry
+
+    def _for_work(self, changes, due) -> list:
+        """The controllers a batch concerns; only their modules are imported (registry.Lazy)."""
+        if self._controllers is not None:   # given (tests) or asked for in full
+            return self._controllers
+        return self._lazy().for_work({(c[2], c[3]) for c in changes}, {d[0] for d in due})
 
     def run(self, now: float | None = None) -> int:
         """Reconcile until quiet; returns the number of steps that did work."""
@@ -289,16 +300,17 @@ class Engine:
 
     def _step(self, now: float) -> bool:
         store = self.cluster.store
-        by_res: dict[tuple[str, str], list[Controller]] = {}
-        for c in self.controllers:
-            for gr in c.watches:
-                by_res.setdefault(tuple(gr), []).append(c)
         with store.write() as t:
             mark = int(t.get_meta("reconciled", "0"))
             changes = t.changes_since(mark, self.batch)
             due = t.due_timers(now)
             if not changes and not due:
                 return False
+            controllers = self._for_work(changes, due)
+            by_res: dict[tuple[str, str], list[Controller]] = {}
+            for c in controllers:
+                for gr in c.watches:
+                    by_res.setdefault(tuple(gr), []).append(c)
             if changes:
                 for c in self.observers:
                     c.observe(changes)
@@ -310,7 +322,7 @@ class Engine:
             for cname, key, _due in due:
                 t.clear_timer(cname, key)
                 work[(cname, key)] = None
-            names = {c.name: c for c in self.controllers}
+            names = {c.name: c for c in controllers}
             view = View(t, self.server)
             for cname, key in work:
                 c = names.get(cname)

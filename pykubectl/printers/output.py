@@ -19,8 +19,6 @@ import re
 from collections.abc import Iterator
 from json.encoder import _make_iterencode, encode_basestring  # type: ignore[attr-defined]
 
-import yaml
-
 from pykubectl.printers.tables import go_float, go_json_float
 
 # ---------------------------------------------------------------- YAML (go-yaml v2 rules)
@@ -161,13 +159,18 @@ def _yaml_float(v: float) -> str:
     return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(s, s)
 
 
-try:
-    from yaml._yaml import CEmitter as _Emitter  # libyaml: what go-yaml was ported from
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml.emitter import Emitter as _Emitter
+def _emitter_and_events():
+    """PyYAML's emitter and event classes, imported on first use: ~10 ms that only -o yaml pays
+    (a `create` that prints `configmap/x created` imports this module too)."""
+    import yaml.events
+    try:
+        from yaml._yaml import CEmitter as emitter  # libyaml: what go-yaml was ported from
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        from yaml.emitter import Emitter as emitter
+    return emitter, yaml.events
 
 
-def _emit_value(emit, v, ev=yaml.events) -> None:
+def _emit_value(emit, v, ev) -> None:
     """Events for one value. Every scalar is an untagged, implicit scalar whose style we pick:
     the emitter then adds no tag, and only downgrades plain to quoted where YAML requires."""
     if isinstance(v, str):
@@ -175,13 +178,13 @@ def _emit_value(emit, v, ev=yaml.events) -> None:
     elif isinstance(v, dict):
         emit(ev.MappingStartEvent(None, None, True, flow_style=False))
         for k in _sorted_keys(v):
-            _emit_value(emit, k if isinstance(k, str) else str(k))
-            _emit_value(emit, v[k])
+            _emit_value(emit, k if isinstance(k, str) else str(k), ev)
+            _emit_value(emit, v[k], ev)
         emit(ev.MappingEndEvent())
     elif isinstance(v, (list, tuple)):
         emit(ev.SequenceStartEvent(None, None, True, flow_style=False))
         for item in v:
-            _emit_value(emit, item)
+            _emit_value(emit, item, ev)
         emit(ev.SequenceEndEvent())
     else:
         if v is None:
@@ -201,13 +204,14 @@ def to_yaml(obj) -> str:
     """kubectl -o yaml."""
     import io
     stream = io.StringIO()
-    emitter = _Emitter(stream, allow_unicode=True, width=80, indent=2)
+    emitter_class, ev = _emitter_and_events()
+    emitter = emitter_class(stream, allow_unicode=True, width=80, indent=2)
     emit = emitter.emit
-    emit(yaml.events.StreamStartEvent())
-    emit(yaml.events.DocumentStartEvent(explicit=False))
-    _emit_value(emit, obj)
-    emit(yaml.events.DocumentEndEvent(explicit=False))
-    emit(yaml.events.StreamEndEvent())
+    emit(ev.StreamStartEvent())
+    emit(ev.DocumentStartEvent(explicit=False))
+    _emit_value(emit, obj, ev)
+    emit(ev.DocumentEndEvent(explicit=False))
+    emit(ev.StreamEndEvent())
     text = stream.getvalue()
     # libyaml ends a document whose last scalar keeps its trailing newlines (`|+`) with an
     # explicit "..." marker; go-yaml (ported from an older libyaml) does not

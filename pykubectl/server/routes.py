@@ -471,37 +471,9 @@ _CONTINUE_TOO_OLD = ("The provided continue parameter is too old to display a co
 
 
 def _list(ctx, req, kind, version, ns, q) -> Response:
-    lst = ctx.server.list(kind, ns, q.get("labelSelector") or None, q.get("fieldSelector") or None)
-    items = lst["items"]
-    meta = dict(lst["metadata"])
-    if q.get("continue"):
-        # later pages are served as of the first page's revision (from the change log), or
-        # refused with a token to go on inconsistently once that revision is compacted
-        rev, start = _decode_continue(q["continue"])
-        if 0 < rev < int(meta["resourceVersion"]):
-            from pykubectl.server.watch import list_as_of
-            then = list_as_of(ctx, kind, ns, items, rev, q.get("labelSelector"), q.get("fieldSelector"))
-            if then is None:
-                st = errors.gone(_CONTINUE_TOO_OLD).status()
-                st["metadata"] = {"continue": _encode_continue(-1, *start)}
-                return json_response(st, 410)
-            items, meta["resourceVersion"] = then, str(rev)
-        items = [o for o in items if (o["metadata"].get("namespace", ""), o["metadata"]["name"]) > start]
-    limit = int(q.get("limit") or 0) if (q.get("limit") or "0").isdigit() else 0
-    if limit and len(items) > limit:
-        rest = len(items) - limit
-        items = items[:limit]
-        last = items[-1]["metadata"]
-        meta["continue"] = _encode_continue(int(meta["resourceVersion"]), last.get("namespace", ""), last["name"])
-        if not q.get("labelSelector") and not q.get("fieldSelector"):
-            meta["remainingItemCount"] = rest
-    if version != kind.version:
-        items = [_at_version(o, kind, version, ctx) for o in items]
-    if wants_table(req):
-        return json_response(ctx.out(table_for(ctx, kind, items, meta, q)))
-    api_version = f"{kind.group}/{version}" if kind.group else version
-    return json_response(ctx.out({"kind": kind.list_kind, "apiVersion": api_version,
-                                  "metadata": meta, "items": items}))
+    # a page read after its continue key, or the whole list streamed: never all of it in memory
+    from pykubectl.server.lists import list_response
+    return list_response(ctx, req, kind, version, ns, q)
 
 
 # -- reviews: created, answered, never stored ------------------------------------------
