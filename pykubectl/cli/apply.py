@@ -237,53 +237,55 @@ def run(g, o, args):
     if o.selector:
         from pykubectl.api.selectors import parse_label_selector
         selector = parse_label_selector(o.selector)
-    for obj, dupes, src in read_manifests(filename, recursive, validate=mode != "Ignore"):
-        kind = resolve_manifest_kind(client, obj, src)
-        ns = target_namespace(kind, obj, g.namespace, client.namespace)
-        if selector is not None and not selector.matches((obj.get("metadata") or {}).get("labels") or {}):
-            continue   # -l applies only the objects it selects
-        name = (obj.get("metadata") or {}).get("name", "")
-        if not name:
-            gen = (obj.get("metadata") or {}).get("generateName")
-            if gen:
-                raise CLIError(f"from {gen}: cannot use generate name with apply")
-            gv = kind.api_version if kind.group else f"/{kind.version}"
-            raise CLIError(f'error when retrieving current configuration of:\nResource: "{gv}, Resource={kind.plural}", '
-                           f'GroupVersionKind: "{gv}, Kind={kind.kind}"\nName: "", Namespace: "{ns or ""}"\n'
-                           f'from server for: "{src}": resource name may not be empty')
-        try:
-            if server_side:
-                res, warns = client.patch(kind, ns, name, "apply", obj, dry_run=(dry != "none"),
-                                          field_manager=field_manager or "kubectl",
-                                          force=force_conflicts, field_validation=mode)
-                print_warnings(warns, err)
-                verb = "serverside-applied"
-            else:
-                try:
-                    verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
-                                                     field_manager or "kubectl-client-side-apply")
-                except StatusError as e:
-                    if not (o.force and e.code in (409, 422)) or dry != "none":
-                        raise
-                    # --force: the patch cannot be applied, so delete and re-create the object
-                    client.delete(kind, ns, name)
-                    _wait_deleted(client, kind, ns, name)
-                    verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
-                                                     field_manager or "kubectl-client-side-apply")
-                    verb = "configured"
-                print_warnings(warns, err)
-            visited.append((kind, ns, _uid(client, kind, ns, name, dry)))
-        except StatusError as e:
-            if server_side and e.code == 409 and e.message.startswith("Apply failed"):
-                # kubectl wraps a field-manager conflict into a plain error with its advice
-                failed.append(CLIError(f"{e.message}\n{FIELD_MANAGER_CONFLICT}"))
+    # one reconcile after the whole manifest set (LocalClient.batch), not one per object
+    with client.batch():
+        for obj, dupes, src in read_manifests(filename, recursive, validate=mode != "Ignore"):
+            kind = resolve_manifest_kind(client, obj, src)
+            ns = target_namespace(kind, obj, g.namespace, client.namespace)
+            if selector is not None and not selector.matches((obj.get("metadata") or {}).get("labels") or {}):
+                continue   # -l applies only the objects it selects
+            name = (obj.get("metadata") or {}).get("name", "")
+            if not name:
+                gen = (obj.get("metadata") or {}).get("generateName")
+                if gen:
+                    raise CLIError(f"from {gen}: cannot use generate name with apply")
+                gv = kind.api_version if kind.group else f"/{kind.version}"
+                raise CLIError(f'error when retrieving current configuration of:\nResource: "{gv}, Resource={kind.plural}", '
+                               f'GroupVersionKind: "{gv}, Kind={kind.kind}"\nName: "", Namespace: "{ns or ""}"\n'
+                               f'from server for: "{src}": resource name may not be empty')
+            try:
+                if server_side:
+                    res, warns = client.patch(kind, ns, name, "apply", obj, dry_run=(dry != "none"),
+                                              field_manager=field_manager or "kubectl",
+                                              force=force_conflicts, field_validation=mode)
+                    print_warnings(warns, err)
+                    verb = "serverside-applied"
+                else:
+                    try:
+                        verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
+                                                         field_manager or "kubectl-client-side-apply")
+                    except StatusError as e:
+                        if not (o.force and e.code in (409, 422)) or dry != "none":
+                            raise
+                        # --force: the patch cannot be applied, so delete and re-create the object
+                        client.delete(kind, ns, name)
+                        _wait_deleted(client, kind, ns, name)
+                        verb, warns = _client_side_apply(client, kind, ns, obj, dupes, dry, mode,
+                                                         field_manager or "kubectl-client-side-apply")
+                        verb = "configured"
+                    print_warnings(warns, err)
+                visited.append((kind, ns, _uid(client, kind, ns, name, dry)))
+            except StatusError as e:
+                if server_side and e.code == 409 and e.message.startswith("Apply failed"):
+                    # kubectl wraps a field-manager conflict into a plain error with its advice
+                    failed.append(CLIError(f"{e.message}\n{FIELD_MANAGER_CONFLICT}"))
+                    continue
+                if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
+                    e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
+                        else f'error when applying patch to "{src}": {e.message}'
+                failed.append(e)
                 continue
-            if e.code in (400, 422, 409) or e.reason in ("BadRequest", "Invalid", "AlreadyExists"):
-                e.message = f'error when creating "{src}": {e.message}' if not _exists(client, kind, ns, name) \
-                    else f'error when applying patch to "{src}": {e.message}'
-            failed.append(e)
-            continue
-        out.write(f"{kind_name(kind)}/{name} {verb}{suffix(dry)}\n")
+            out.write(f"{kind_name(kind)}/{name} {verb}{suffix(dry)}\n")
     if o.prune and not failed:
         _prune(client, visited, o.selector, dry, out)
     report(failed, err)
