@@ -11,6 +11,7 @@ one engine run each, as the CLI does today). The probes are CLI commands in subp
 
     python bench/bench_scale.py [--venv DIR] [--nodes 1000] [--pods 10000] [--replicas 100]
                                 [--per-request 20] [--runs 5] [--minutes 25] [--keep DIR]
+    python bench/bench_scale.py --probe DIR      # probe a kept cluster again (then idle advances)
 """
 from __future__ import annotations
 
@@ -119,9 +120,51 @@ class Builder:
         self.srv.update(kind, out, subresource="status")
 
     def count_pods(self) -> dict:
-        from collections import Counter
+        # in SQL: decoding 100,000 pods here would be this bench's own peak of memory, not the cluster's
         with self.cluster.store.read() as t:
-            return dict(Counter(p["status"].get("phase") for p in t.list("", "pods", "default")))
+            return dict(t.db.execute("SELECT json_extract(data, '$.status.phase'), COUNT(*) FROM objects"
+                                     " WHERE grp='' AND res='pods' AND ns='default' GROUP BY 1").fetchall())
+
+
+PROBES = [("get pod ONE", ["get", "pod", "-n", "kube-system", "etcd-k8s-master"]),
+          ("get pods -A", ["get", "pods", "-A"]),
+          ("describe pod ONE", ["describe", "pod", "-n", "kube-system", "etcd-k8s-master"])]
+
+
+def idle_advances(pyk, env, deadline) -> None:
+    # the first hour expires the Events of the burst above (their one-hour TTL); the second
+    # has nothing left to do
+    for d, note in (("1m", ""), ("1h", " (expires the burst's events)"), ("1h", " (again)")):
+        if time.monotonic() > deadline:
+            print(f"idle sim advance {d}{note}: not run (out of time)")
+            continue
+        ms, rss = run_rss([pyk, "sim", "advance", d], env)
+        print(f"idle sim advance {d}{note}: {ms:.0f} ms, peak RSS {rss:.1f} MiB, load {loadavg()}", flush=True)
+
+
+def probe_kept(args) -> None:
+    """The probes on a cluster an earlier `--keep` run built, beside a fresh empty lab."""
+    deadline = time.monotonic() + args.minutes * 60
+    bindir = os.path.join(args.venv, "bin") if args.venv else os.path.dirname(sys.executable)
+    pyk = os.path.join(bindir, "pykubectl")
+    kept = lab_env(args.probe)
+    empty_dir = tempfile.mkdtemp(prefix="pyk-bench-empty-")
+    try:
+        empty = lab_env(empty_dir)
+        from pykubectl.sim import clusters
+        os.environ.update(PYKUBECTL_HOME=empty["PYKUBECTL_HOME"], KUBECONFIG=empty["KUBECONFIG"])
+        clusters.create_cluster("kubernetes", kubeconfig_path=empty["KUBECONFIG"], clock="virtual", env=empty).close()
+        print(f"probing {args.probe} ({db_size(kept):.1f} MiB database), start "
+              f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load {loadavg()}", flush=True)
+        print(f"{'command':20} {'empty ms':>9} {'scaled ms':>10} {'ratio':>6} {'RSS MiB':>8} {'load':>5}")
+        for label, a in PROBES:
+            e_ms, _ = median_rss([pyk, *a], empty, args.runs)
+            ms, rss = median_rss([pyk, *a], kept, args.runs)
+            print(f"{label:20} {e_ms:9.1f} {ms:10.1f} {ms / e_ms:6.2f} {rss:8.1f} {loadavg():>5}", flush=True)
+        idle_advances(pyk, kept, deadline)
+        print(f"end {time.strftime('%H:%M:%S', time.gmtime())} UTC")
+    finally:
+        shutil.rmtree(empty_dir, ignore_errors=True)
 
 
 def main():
@@ -134,7 +177,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--minutes", type=float, default=25.0)
     ap.add_argument("--keep", default=None, help="build in this folder and keep it (to probe it again later)")
+    ap.add_argument("--probe", default=None, help="no build: probe a folder an earlier --keep run left "
+                    "(against a fresh empty lab), then the idle advances")
     args = ap.parse_args()
+    if args.probe:
+        return probe_kept(args)
     deadline = time.monotonic() + args.minutes * 60
     work = args.keep or tempfile.mkdtemp(prefix="pyk-bench-scale-")
     os.makedirs(work, exist_ok=True)
@@ -154,9 +201,7 @@ def main():
 
     try:
         b = Builder(env, deadline)
-        one = ["get", "pod", "-n", "kube-system", "etcd-k8s-master"]
-        probes = [("get pod ONE", one), ("get pods -A", ["get", "pods", "-A"]),
-                  ("describe pod ONE", ["describe", "pod", "-n", "kube-system", "etcd-k8s-master"])]
+        probes = PROBES
         empty = {label: median_rss([pyk, *a], env, args.runs) for label, a in probes}
         empty_db = db_size(env)
         with b.cluster.store.read() as t:
@@ -210,14 +255,7 @@ def main():
                   flush=True)
         print(f"database: {empty_db:.1f} MiB empty lab, {db_size(env):.1f} MiB scaled")
         print(f"peak RSS of the building process: {rss_mib():.1f} MiB", flush=True)
-        # the first hour expires the Events of the burst above (their one-hour TTL); the second
-        # has nothing left to do
-        for d, note in (("1m", ""), ("1h", " (expires the burst's events)"), ("1h", " (again)")):
-            if time.monotonic() > deadline:
-                print(f"idle sim advance {d}{note}: not run (out of time)")
-                continue
-            ms, rss = run_rss([pyk, "sim", "advance", d], env)
-            print(f"idle sim advance {d}{note}: {ms:.0f} ms, peak RSS {rss:.1f} MiB, load {loadavg()}", flush=True)
+        idle_advances(pyk, env, deadline)
         print(f"end {time.strftime('%H:%M:%S', time.gmtime())} UTC")
     finally:
         if not args.keep:
