@@ -13,20 +13,38 @@ import subprocess
 import sys
 import tempfile
 
-from common import Served, floor, lab_env, pods_yaml, real_kubectl, timed, wheel_venv
+from common import Served, floor, lab_env, loadavg, pods_yaml, real_kubectl, wheel_venv
 
 ONE_POD = pods_yaml(1, prefix="bench-one")
 
 
 def cases(pod: str):
-    # (label, args, stdin); label toggles between two values so every run changes something
+    # (label, args, stdin); args may depend on the side ("ours"/"theirs"): the changing label
+    # has each side set the value the other did not, so every run of either changes the pod
     return [
         ("get pods", ["get", "pods"], None),
         ("get pods -o wide", ["get", "pods", "-o", "wide"], None),
         (f"describe pod {pod}", ["describe", "pod", pod], None),
         ("apply -f (one pod)", ["apply", "-f", "-"], ONE_POD),
-        (f"label pod {pod} --overwrite", ["label", "pod", pod, "bench=x", "--overwrite"], None),
+        (f"label pod {pod} --overwrite (same value)", ["label", "pod", pod, "bench=x", "--overwrite"], None),
+        ("label pod p2 --overwrite (a change)",
+         lambda side: ["label", "pod", "p2", f"flip={'ours' if side == 'ours' else 'theirs'}", "--overwrite"], None),
     ]
+
+
+def interleaved(ours_cmd, theirs_cmd, env, kenv, runs, stdin):
+    """Medians (ms) of both sides, run alternately so both see the same machine; the load
+    average at the end."""
+    import statistics
+    import time
+    a, b = [], []
+    for _ in range(runs):
+        for cmd, e, out in ((ours_cmd, env, a), (theirs_cmd, kenv, b)):
+            t = time.perf_counter()
+            subprocess.run(cmd, env=e, input=stdin, text=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True)
+            out.append((time.perf_counter() - t) * 1000)
+    return statistics.median(a), statistics.median(b), loadavg()
 
 
 def main():
@@ -52,15 +70,18 @@ def main():
         kenv = dict(env)
         theirs = [kubectl, "--kubeconfig", served.kubeconfig]
         # warm both: byte-compiled modules, kubectl's discovery cache (as for any user after one command)
+        def argv(a, side):
+            return a(side) if callable(a) else a
         for _, a, stdin in cases("p1"):
-            for cmd in ([pyk, *a], [*theirs, *a]):
+            for cmd in ([pyk, *argv(a, "ours")], [*theirs, *argv(a, "theirs")]):
                 subprocess.run(cmd, env=kenv, input=stdin, text=True, check=True, capture_output=True)
-        print(f"pods in the lab: {args.pods}; runs per figure: {args.runs}; cpus: {os.cpu_count()}")
-        print(f"{'command':34} {'pykubectl ms':>12} {'load':>5} {'kubectl ms':>11} {'load':>5} {'ratio':>6}")
+        print(f"pods in the lab: {args.pods}; runs per figure: {args.runs} (the two sides alternate); "
+              f"cpus: {os.cpu_count()}")
+        print(f"{'command':44} {'pykubectl ms':>12} {'kubectl ms':>11} {'load':>5} {'ratio':>6}")
         for label, a, stdin in cases("p1"):
-            ours, l1 = timed([pyk, *a], env, args.runs, stdin)
-            their, l2 = timed([*theirs, *a], kenv, args.runs, stdin)
-            print(f"{label:34} {ours:12.1f} {l1:>5} {their:11.1f} {l2:>5} {ours / their:6.2f}")
+            ours, their, load = interleaved([pyk, *argv(a, "ours")], [*theirs, *argv(a, "theirs")], env, kenv,
+                                            args.runs, stdin)
+            print(f"{label:44} {ours:12.1f} {their:11.1f} {load:>5} {ours / their:6.2f}")
             sys.stdout.flush()
         ms, l = floor(env, args.runs)
         print(f"{'python3 -c pass (floor)':34} {ms:12.1f} {l:>5}")
