@@ -6,6 +6,11 @@ namespace's pods while one client patches a pod --patches times; events/s delive
 watchers together and the latency from a patch's request to each watcher's event (median, p95).
 
     python bench/bench_http.py [--venv DIR] [--requests 300] [--seconds 8] [--watchers 50] [--patches 40]
+
+With --big-home HOME --big-kubeconfig FILE (a prepared cluster, e.g. /tmp/scale/clone.sh's copy of
+lab + 1,000 nodes + 10,000 pods; it is served, so use a copy), only the big list: the real
+kubectl's `get pods -A` (pages of 500, then --chunk-size=0) against `cluster serve` on it, wall
+time and the server's peak RSS (VmHWM) after each.
 """
 from __future__ import annotations
 
@@ -50,14 +55,21 @@ OPS = {
 }
 
 
-def run_cell(port, ctx, op, clients, total, seconds) -> tuple[float, int, int]:
+def run_cell(port, ctx, op, clients, total, seconds) -> tuple[float, int, int, float]:
     method, path, ctype, body = OPS[op]
     lock = threading.Lock()
-    state = {"left": total, "done": 0, "errors": 0}
+    state = {"left": total, "done": 0, "errors": 0, "connect_ms": 0.0}
     deadline = time.perf_counter() + seconds
 
     def worker(n):
         conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=30)
+        t0 = time.perf_counter()
+        try:
+            conn.connect()   # TCP + TLS, timed apart: a dropped SYN shows here as ~1000 ms
+        except OSError:
+            pass
+        with lock:
+            state["connect_ms"] = max(state["connect_ms"], (time.perf_counter() - t0) * 1000)
         i = 0
         while time.perf_counter() < deadline:
             with lock:
@@ -92,7 +104,7 @@ def run_cell(port, ctx, op, clients, total, seconds) -> tuple[float, int, int]:
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - t
-    return state["done"] / elapsed, state["done"], state["errors"]
+    return state["done"] / elapsed, state["done"], state["errors"], state["connect_ms"]
 
 
 def watch_fanout(port, ctx, watchers: int, patches: int, seconds: float) -> dict:
@@ -158,6 +170,35 @@ def watch_fanout(port, ctx, watchers: int, patches: int, seconds: float) -> dict
             "p95_ms": lat[int(len(lat) * 0.95) - 1] if lat else float("nan")}
 
 
+def peak_rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+
+
+def big_list(pyk: str, home: str, kubeconfig: str, work: str) -> None:
+    from common import real_kubectl
+    kubectl = real_kubectl(os.path.dirname(pyk))
+    if kubectl is None:
+        raise SystemExit("no real kubectl on PATH")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
+    env.update(PYKUBECTL_HOME=home, KUBECONFIG=kubeconfig, HOME=work)
+    served = Served(pyk, env, work)
+    try:
+        served.point(kubectl, env)
+        kenv = {"PATH": os.environ.get("PATH", ""), "HOME": work}
+        print(f"server started: peak RSS {peak_rss_kib(served.proc.pid) / 1024:.0f} MiB", flush=True)
+        for extra in ([], [], ["--chunk-size=0"]):
+            t = time.perf_counter()
+            p = subprocess.run([kubectl, "--kubeconfig", served.kubeconfig, "get", "pods", "-A", *extra,
+                                "--request-timeout=600s"], env=kenv, capture_output=True, text=True)
+            dt = time.perf_counter() - t
+            print(f"kubectl get pods -A {' '.join(extra) or '(pages of 500)':16} exit {p.returncode}"
+                  f" {dt:7.2f} s {len(p.stdout.splitlines()):6} lines; server peak RSS so far"
+                  f" {peak_rss_kib(served.proc.pid) / 1024:.0f} MiB; load {loadavg()}", flush=True)
+    finally:
+        served.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--venv", default=None)
@@ -166,23 +207,30 @@ def main():
     ap.add_argument("--watchers", type=int, default=50)
     ap.add_argument("--patches", type=int, default=40)
     ap.add_argument("--skip-rps", action="store_true", help="only the watch fan-out")
+    ap.add_argument("--big-home", help="a prepared cluster's PYKUBECTL_HOME: only the big list")
+    ap.add_argument("--big-kubeconfig", help="its kubeconfig")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="pyk-bench-http-")
     served = None
     try:
         venv = args.venv or wheel_venv(work)
         pyk = os.path.join(venv, "bin", "pykubectl")
+        if args.big_home:
+            big_list(pyk, args.big_home, args.big_kubeconfig, work)
+            return
         env = lab_env(work)
         subprocess.run([pyk, "apply", "-f", "-"], input=pods_yaml(50), text=True, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         served = Served(pyk, env, work)
         ctx = tls_context(work, env["KUBECONFIG"])
         print(f"requests per cell <= {args.requests}, seconds per cell <= {args.seconds}; cpus: {os.cpu_count()}")
-        print(f"{'operation':12} {'clients':>7} {'req/s':>8} {'ok':>5} {'errors':>6} {'load':>5}")
+        print(f"{'operation':12} {'clients':>7} {'req/s':>8} {'ok':>5} {'errors':>6} {'connect max ms':>14}"
+              f" {'load':>5}")
         for op in ([] if args.skip_rps else OPS):
             for clients in (1, 4, 16):
-                rps, ok, errors = run_cell(served.port, ctx, op, clients, args.requests, args.seconds)
-                print(f"{op:12} {clients:7} {rps:8.1f} {ok:5} {errors:6} {loadavg():>5}", flush=True)
+                rps, ok, errors, conn_ms = run_cell(served.port, ctx, op, clients, args.requests, args.seconds)
+                print(f"{op:12} {clients:7} {rps:8.1f} {ok:5} {errors:6} {conn_ms:14.0f} {loadavg():>5}",
+                      flush=True)
         if args.watchers:
             w = watch_fanout(served.port, ctx, args.watchers, args.patches, args.seconds)
             print(f"watch fan-out: {args.watchers} watchers x {args.patches} patches: {w['events']}/{w['expected']}"

@@ -7,6 +7,7 @@ the client's delayed ACK.
 """
 from __future__ import annotations
 
+import itertools
 import socket
 import ssl
 import threading
@@ -74,6 +75,7 @@ class Handler(NoDelayHandler):
         from pykubectl.sim.clusters import Cluster
         cfg = self.server.config
         self.ctx = Context(Cluster(cfg.cluster_name, cfg.env))
+        self.ctx.streams = True
 
     def finish(self):
         try:
@@ -203,6 +205,19 @@ class Handler(NoDelayHandler):
                 self.wfile.write(resp.body)
             return
         try:
+            if getattr(resp.stream, "short_is_whole", False):
+                # a list that fits in its first chunk goes with a Content-Length, as before
+                # lists were streamed (a client reads it in one piece)
+                it = iter(resp.stream)
+                first = next(it, b"")
+                second = next(it, None)
+                if second is None:
+                    self.send_header("Content-Length", str(len(first)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(first)
+                    return
+                resp.stream = _Chained((first, second), it, resp.stream)
             self._send_chunked(resp)
         finally:
             close = getattr(resp.stream, "close", None)
@@ -238,6 +253,17 @@ class Handler(NoDelayHandler):
             except OSError:
                 pass
             self.close_connection = True
+
+
+class _Chained:
+    """Chunks already read, then the rest of a stream; closing closes the stream."""
+
+    def __init__(self, head, rest, stream):
+        self._it = itertools.chain(head, rest)
+        self.close = stream.close
+
+    def __iter__(self):
+        return self._it
 
 
 def _peer_closed(sock) -> bool:

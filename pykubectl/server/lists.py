@@ -14,6 +14,7 @@ revision (`Txn.states_at`) replace or restore the rows changed since, merged in 
 from __future__ import annotations
 
 import json
+import threading
 from itertools import islice
 
 from pykubectl.api import errors
@@ -117,6 +118,25 @@ def _remaining(db, kind, ns, last, states) -> int:
     return n
 
 
+# (revision, group, resource, namespace, last key served) -> objects after it, as of that
+# revision: a page's count is the previous page's less its length, not a COUNT of the rest
+# (~150 ms at 10,000 pods, once a page). Bounded; a miss counts.
+_REMAINING: dict = {}
+_REMAINING_MAX = 256
+_REMAINING_LOCK = threading.Lock()   # connections are threads
+
+
+def _remaining_after(db, kind, ns, rev, start, last, served, states) -> int:
+    with _REMAINING_LOCK:
+        prev = _REMAINING.pop((rev, kind.group, kind.plural, ns, start), None) if start is not None else None
+    n = prev - served if prev is not None else _remaining(db, kind, ns, last, states)
+    with _REMAINING_LOCK:
+        while len(_REMAINING) >= _REMAINING_MAX:
+            del _REMAINING[next(iter(_REMAINING))]
+        _REMAINING[(rev, kind.group, kind.plural, ns, last)] = n
+    return n
+
+
 def list_response(ctx, req, kind, version, ns, q):
     """The answer to a LIST (JSON or a Table): a page when `limit` is set, else a stream."""
     from pykubectl.server.routes import (_CONTINUE_TOO_OLD, Response, _at_version, _decode_continue,
@@ -134,7 +154,7 @@ def list_response(ctx, req, kind, version, ns, q):
     def out(o):
         if version != kind.version:
             o = _at_version(o, kind, version, ctx)
-        return ctx.out(o)
+        return ctx.out_json(o)
 
     reading = ctx.cluster.store.read()
     t = reading.__enter__()
@@ -162,15 +182,23 @@ def list_response(ctx, req, kind, version, ns, q):
                 key = (last.get("namespace", ""), last["name"])
                 meta["continue"] = _encode_continue(rev, key[0], key[1])
                 if lsel is None and fsel is None:
-                    meta["remainingItemCount"] = _remaining(t.db, kind, ns, key, states)
-            page = [out(o) if not table else
-                    (_at_version(o, kind, version, ctx) if version != kind.version else o) for o in page]
+                    meta["remainingItemCount"] = _remaining_after(t.db, kind, ns, rev, start, key,
+                                                                  len(page), states)
+            if version != kind.version:
+                page = [_at_version(o, kind, version, ctx) for o in page]
             if table:
-                return json_response(ctx.out(table_for(ctx, kind, page, meta, q)))
-            return json_response({"kind": kind.list_kind, "apiVersion": _api_version(kind, version),
-                                  "metadata": meta, "items": page})
+                doc = table_for(ctx, kind, page, meta, q)
+            else:
+                doc = {"kind": kind.list_kind, "apiVersion": _api_version(kind, version),
+                       "metadata": meta, "items": page}
+            return Response(200, ctx.out_json(doc))
         stream = Stream(_chunks(ctx, kind, version, q, meta, objs, out, table), objs, reading)
         handed_over = True
+        if not ctx.streams:   # an in-process caller (sim curl) reads `body`
+            try:
+                return Response(200, b"".join(stream))
+            finally:
+                stream.close()
         return Response(200, stream=stream)
     finally:
         if not handed_over:
@@ -185,6 +213,8 @@ class Stream:
     """A response body being read from a snapshot: iterated by the transport, which closes it
     when done or when the client goes away (even before the first chunk: a generator never
     started would not run its cleanup, and the connection would stay inside the snapshot)."""
+
+    short_is_whole = True   # the transport may read two chunks ahead to send one Content-Length
 
     def __init__(self, chunks, objs, reading):
         self._chunks, self._objs, self._reading = chunks, objs, reading
@@ -215,7 +245,8 @@ def _chunks(ctx, kind, version, q, meta, objs, out, table):
         head = dumps(tables.table(kind.resource, [], now, cols, list_meta=meta, include_object=include))
         if version != kind.version:
             objs = (_at_version(o, kind, version, ctx) for o in objs)
-        items = (ctx.out(r) for r in tables.table_rows(kind.resource, objs, now, cols, include_object=include))
+        items = (ctx.out_json(r) for r in tables.table_rows(kind.resource, objs, now, cols,
+                                                            include_object=include))
     else:
         head = dumps({"kind": kind.list_kind, "apiVersion": _api_version(kind, version),
                       "metadata": meta, "items": []})
@@ -225,8 +256,7 @@ def _chunks(ctx, kind, version, q, meta, objs, out, table):
     buf = [head[:-2]]
     size = len(buf[0])
     sep = b""
-    for o in items:
-        b = dumps(o)
+    for b in items:
         buf.append(sep)
         buf.append(b)
         sep = b","

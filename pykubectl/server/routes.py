@@ -37,7 +37,7 @@ class Response:
     def __init__(self, code=200, body=b"", content_type=JSON, headers=None, stream=None):
         self.code, self.body, self.content_type = code, body, content_type
         self.headers = headers or []
-        self.stream = stream   # an iterator of bytes chunks (watch): sent chunked
+        self.stream = stream   # an iterable of bytes chunks (a watch, a list): sent chunked
         self.upgrade = None    # a 101's (rfile, wfile, socket) -> None: owns the connection after it
 
 
@@ -80,6 +80,32 @@ def shift_times(o, delta: int):
     return walk(o)
 
 
+# a timestamp string value in compact JSON: not a key (":" follows), not inside another string
+# (an escaped quote precedes)
+_TS_JSON = re.compile(rb'(?<!\\)"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)((?:\.\d+)?Z)"(?!:)')
+
+
+def shift_json(body: bytes, delta: int) -> bytes:
+    """`dumps(shift_times(o, delta))` from `dumps(o)`: the same timestamps moved, found by a
+    regex in the encoded bytes instead of a walk of every value (a page of 500 pods: ~20 ms
+    instead of ~400). Each distinct timestamp is converted once."""
+    if not delta:
+        return body
+    import calendar
+    import time
+    memo: dict = {}
+
+    def repl(m):
+        s = m.group(1)
+        out = memo.get(s)
+        if out is None:
+            t = calendar.timegm((int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]),
+                                 int(s[14:16]), int(s[17:19]), 0, 0, 0)) + delta
+            out = memo[s] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)).encode()
+        return b'"' + out + m.group(2) + b'"'
+    return _TS_JSON.sub(repl, body)
+
+
 class Context:
     """One connection's view of the cluster (its own Cluster: SQLite connections stay per thread)."""
 
@@ -87,6 +113,7 @@ class Context:
         self.cluster = cluster
         self._policy = None
         self._policy_rev = None
+        self.streams = False   # the transport sends `Response.stream` (http.py): lists may use it
 
     @property
     def server(self):
@@ -105,6 +132,10 @@ class Context:
 
     def out(self, obj):
         return shift_times(obj, -self.skew())
+
+    def out_json(self, obj) -> bytes:
+        """`dumps(self.out(obj))`, shifting in the encoded bytes (big lists)."""
+        return shift_json(dumps(obj), -self.skew())
 
     def into(self, obj):
         return shift_times(obj, self.skew())
