@@ -1339,6 +1339,11 @@ def _schedulable(pod: dict) -> bool:
             and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"))
 
 
+def _revision(pod: dict) -> int:
+    rv = pod["metadata"].get("resourceVersion") or ""
+    return int(rv) if rv.isdigit() else 0
+
+
 def _attempted(pod: dict) -> bool:
     """Tried and found unschedulable (PodScheduled False)."""
     return any(c.get("type") == "PodScheduled" and c.get("status") == "False"
@@ -1524,9 +1529,11 @@ class Scheduler(Controller):
         kept = self.kept_nodes(nodes, everything, lambda name: view.list("pods", index=("nodeName", name)))
         snap = Snapshot(nodes, everything() if kept is None else (), view.list("namespaces"), storage, workloads, kept)
         actions = []
-        # the scheduling queue's order: priority first, then the oldest
+        # the scheduling queue's order: priority first, then the oldest (creationTimestamp has
+        # whole seconds: pods created in the same second keep the order they were written in,
+        # their resourceVersion, as the queue's enqueue timestamps would)
         for pod in sorted(todo, key=lambda p: (-pod_priority(p), p["metadata"].get("creationTimestamp") or "",
-                                               p["metadata"]["name"])):
+                                               _revision(p), p["metadata"]["name"])):
             actions += self.schedule(pod, snap, now)
         return actions
 
