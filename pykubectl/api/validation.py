@@ -150,9 +150,14 @@ def _go_base64_error(s: str) -> str | None:
     return None
 
 
-def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
+_NO = object()   # no stored value at this place
+
+
+def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack, old=_NO):
     if v is None:
         return          # null decodes to the zero value anywhere
+    if old is not _NO and type(old) is type(v) and old == v:
+        return          # as stored (a patch's untouched part): decoded when it was written
     if name == _QUANTITY:
         if isinstance(v, (dict, list, bool)) or not (_is_stringish(v) or isinstance(v, (int, float))):
             from pykubectl.api.quantity import ERR_FORMAT_WRONG
@@ -193,11 +198,12 @@ def _walk(d: _Decoder, v, name, sch, spath: str, struct, stack):
         if props:
             here = name.rsplit(".", 1)[-1] if name else struct
             preserve = sch.get("x-kubernetes-preserve-unknown-fields")
+            olds = old if isinstance(old, dict) else {}
             for key, val in v.items():
                 path = f"{spath}.{key}" if spath else key
                 if key in props:
                     cname, csch = _node(props[key])
-                    _walk(d, val, cname, csch, path, here, stack + [key])
+                    _walk(d, val, cname, csch, path, here, stack + [key], olds.get(key, _NO))
                     if path in d.dups:
                         d.dups.remove(path)
                         d.strict_error(f'duplicate field "{path}"')
@@ -255,11 +261,12 @@ def _decode_failure(obj: dict, err: str) -> StatusError:
     return bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {err}')
 
 
-def check_fields(obj: dict, schema: dict | None, mode: str, duplicates=()) -> list[str]:
+def check_fields(obj: dict, schema: dict | None, mode: str, duplicates=(), old: dict | None = None) -> list[str]:
     """Decode `obj` against its kind's schema as the apiserver would.
 
     Returns the warnings (`unknown field "spec.bar"`) under `Warn`; raises a 400 BadRequest
     StatusError for a strict error under `Strict` and for a mistyped field under any mode.
+    `old`: the stored object a patch was applied to; fields equal to it are not walked again.
     """
     if schema is None:
         return []
@@ -274,7 +281,7 @@ def check_fields(obj: dict, schema: dict | None, mode: str, duplicates=()) -> li
         root = S.definition_name(gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
     d = _Decoder(typed, duplicates)
     try:
-        _walk(d, obj, root, schema, "", None, [])
+        _walk(d, obj, root, schema, "", None, [], _NO if old is None else old)
     except _Abort as e:
         raise _decode_failure(obj, str(e)) from None
     if d.type_error:

@@ -625,7 +625,7 @@ class APIServer:
                         raise e.status_error()
                     if not isinstance(new, dict):
                         raise errors.bad_request("patch did not produce an object")
-                    warnings = self._check_fields(kind, new, field_validation, ())
+                    warnings = self._check_fields(kind, new, field_validation, (), old=old)
                     if (new.get("metadata") or {}).get("resourceVersion") == old["metadata"]["resourceVersion"]:
                         new["metadata"].pop("resourceVersion", None)
                     out = self._update(t, kind, ns, name, new, subresource, field_manager or "kubectl")
@@ -812,11 +812,11 @@ class APIServer:
         from pykubectl.apiserver import admission
         admission.admit(self, t, kind, obj)
 
-    def _check_fields(self, kind, obj, mode, duplicates, *, apply=False) -> list[str]:
+    def _check_fields(self, kind, obj, mode, duplicates, *, apply=False, old=None) -> list[str]:
         if kind.crd:
             return self._crd_decode(kind, obj, mode, duplicates, apply)
         from pykubectl.api import validation
-        return validation.check_fields(obj, self.schema_for(kind), mode, duplicates) or []
+        return validation.check_fields(obj, self.schema_for(kind), mode, duplicates, old) or []
 
     def _crd_schema(self, kind, api_version=None) -> dict | None:
         """The openAPIV3Schema of the CRD version a custom resource is written or read at."""
