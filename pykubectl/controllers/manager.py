@@ -282,7 +282,7 @@ class Engine:
         """The controllers a batch concerns; only their modules are imported (registry.Lazy)."""
         if self._controllers is not None:   # given (tests) or asked for in full
             return self._controllers
-        return self._lazy().for_work({(c[2], c[3]) for c in changes}, {d[0] for d in due})
+        return self._lazy().for_work({(c[2], c[3]) for c in changes}, {d[0] for d in due}, changes)
 
     def run(self, now: float | None = None) -> int:
         """Reconcile until quiet; returns the number of steps that did work."""

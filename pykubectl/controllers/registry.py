@@ -62,6 +62,37 @@ WATCHES = {
 }
 
 
+def _controller_kind(pod: dict) -> str | None:
+    for ref in (pod.get("metadata") or {}).get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref.get("kind")
+    return None
+
+
+def _claims(pod: dict) -> bool:
+    return any((v.get("persistentVolumeClaim") or {}).get("claimName")
+               for v in (pod.get("spec") or {}).get("volumes") or ())
+
+
+# module -> (type, pod) -> whether its controllers' keys_for can return anything for that pod
+# change: a module is not imported for a batch whose only changes are pods none of which concern
+# it (a label on a bare pod wakes neither the ReplicaSet nor the Job controller). Each predicate
+# mirrors the module's keys_for for pods; test_controller_registry holds them to it.
+POD_INTEREST = {
+    "replicaset": lambda t, p: _controller_kind(p) in ("ReplicaSet", "ReplicationController"),
+    "deployment": lambda t, p: t == "DELETED" and _controller_kind(p) == "ReplicaSet",
+    "statefulset": lambda t, p: _controller_kind(p) == "StatefulSet",
+    "daemonset": lambda t, p: _controller_kind(p) == "DaemonSet",
+    "job": lambda t, p: _controller_kind(p) == "Job",
+    "pv_binder": lambda t, p: _claims(p),
+    "pv_resizer": lambda t, p: _claims(p),
+    "pv_recycler": lambda t, p: ((p.get("metadata") or {}).get("namespace") == "default"
+                                 and (p.get("metadata") or {}).get("name", "").startswith("recycler-for-")),
+    "ingress_nginx": lambda t, p: (((p.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/name")
+                                   == "ingress-nginx"),
+}
+
+
 def controllers(cluster=None):
     """Every controller, built now, in the engine's order."""
     return Lazy(cluster).all()
@@ -97,12 +128,27 @@ class Lazy:
         """The controllers built so far (the ones whose caches a batch of changes feeds)."""
         return [c for mod in MODULES for c in self._built.get(mod, ())]
 
-    def for_work(self, resources, names=()) -> list:
+    def for_work(self, resources, names=(), changes=()) -> list:
         """The controllers watching any of `resources` or named in `names`, in the engine's order
-        (so the work they queue comes in the order the full list gives it)."""
+        (so the work they queue comes in the order the full list gives it). With the batch's
+        `changes`, a module not yet imported whose only concern in it is pods (POD_INTEREST)
+        stays unimported unless one of the pod changes concerns it."""
         resources, names = set(resources), set(names)
-        return [c for mod in MODULES
-                if mod in self._built or any(concerns(w, resources, names, n) for n, w in WATCHES.get(mod, ()))
+        pods = [(c[1], c[6]) for c in changes if (c[2], c[3]) == ("", "pods")] if changes else None
+
+        def wanted(mod):
+            if mod in self._built:
+                return True
+            watches = WATCHES.get(mod, ())
+            if not any(concerns(w, resources, names, n) for n, w in watches):
+                return False
+            interest = POD_INTEREST.get(mod)
+            if interest is None or pods is None or any(n in names for n, _ in watches) \
+                    or any(concerns([w for w in ws if (w[0], w[1]) != ("", "pods")], resources, (), n)
+                           for n, ws in watches):
+                return True
+            return any(interest(t, p) for t, p in pods)
+        return [c for mod in MODULES if wanted(mod)
                 for c in self._module(mod) if concerns(c.watches, resources, names, c.name)]
 
 

@@ -58,3 +58,52 @@ def test_lazy_builds_each_controller_once_and_keeps_the_order(cluster, full):
     built = [c.name for c in lazy.built()]
     assert "metallb-controller" in built and "cronjob-controller" not in built
     assert built == [c.name for c in full if c.name in built]
+
+
+def _pod(name="p", ns="default", owner=None, claim=None, labels=None):
+    meta = {"name": name, "namespace": ns, "uid": "u-" + name, "labels": labels or {}}
+    if owner:
+        api = {"ReplicaSet": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "Job": "batch/v1"}
+        meta["ownerReferences"] = [{"apiVersion": api.get(owner, "v1"), "kind": owner, "name": "o", "uid": "o-uid",
+                                    "controller": True}]
+    spec = {"containers": [{"name": "c", "image": "nginx"}]}
+    if claim:
+        spec["volumes"] = [{"name": "v", "persistentVolumeClaim": {"claimName": claim}}]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+
+
+POD_SAMPLES = {
+    "bare": _pod(), "node-owned": _pod(owner="Node"), "rs": _pod(owner="ReplicaSet"),
+    "rc": _pod(owner="ReplicationController"), "sts": _pod(owner="StatefulSet"), "ds": _pod(owner="DaemonSet"),
+    "job": _pod(owner="Job"), "claim": _pod(claim="data"), "recycler": _pod(name="recycler-for-pv1"),
+    "ingress": _pod(ns="ingress-nginx", labels={"app.kubernetes.io/name": "ingress-nginx",
+                                                 "app.kubernetes.io/component": "controller"}),
+}
+
+
+@pytest.mark.parametrize("type_", ["ADDED", "MODIFIED", "DELETED"])
+@pytest.mark.parametrize("sample", list(POD_SAMPLES), ids=list(POD_SAMPLES))
+def test_pod_interest_mirrors_keys_for(cluster, full, sample, type_):
+    """A module left unimported for a pod change must be one whose controllers would have
+    returned no keys for it."""
+    pod = POD_SAMPLES[sample]
+    by_module = {mod: [n for n, _ in R.WATCHES[mod]] for mod in R.MODULES}
+    for mod, interest in R.POD_INTEREST.items():
+        keys = [k for c in full if c.name in by_module[mod] and ("", "pods") in [tuple(w) for w in c.watches]
+                for k in c.keys_for(type_, "", "pods", pod)]
+        # never skip a module that has work; skip it whenever the pod has nothing to do with it
+        # (the deployment controller narrows further by the ReplicaSet's name: a superset is safe)
+        assert interest(type_, pod) if keys else (mod == "deployment" or not interest(type_, pod)), \
+            (mod, sample, type_, keys)
+
+
+def test_a_label_on_a_bare_pod_imports_no_workload_controller(cluster):
+    lazy = R.Lazy(cluster)
+    change = (7, "MODIFIED", "", "pods", "default", "p", POD_SAMPLES["bare"])
+    picked = {c.name for c in lazy.for_work({("", "pods")}, (), [change])}
+    assert {"kubelet", "scheduler", "endpoints"} <= picked
+    assert not picked & {"replicaset-controller", "job-controller", "statefulset-controller",
+                         "daemonset-controller", "deployment-controller", "persistentvolume-binder"}
+    assert not {"replicaset", "job", "statefulset", "daemonset", "deployment"} & set(lazy._built)
+    owned = (8, "MODIFIED", "", "pods", "default", "q", POD_SAMPLES["rs"])
+    assert "replicaset-controller" in {c.name for c in lazy.for_work({("", "pods")}, (), [owned])}
