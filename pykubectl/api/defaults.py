@@ -16,7 +16,6 @@ are set here.
 """
 from __future__ import annotations
 
-from pykubectl.api.quantity import QuantityError, canonical, round_up_milli
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -49,8 +48,11 @@ def _zero(d: dict, key: str, value):
 
 def _resource_list(rl):
     """SetDefaults_ResourceList: round up to milli and store canonically (`0.5` -> `500m`)."""
-    if not isinstance(rl, dict):
+    if not isinstance(rl, dict) or not rl:
         return
+    # here, not at the top: quantity pulls in fractions and decimal (~4 ms), which a write of an
+    # object without resources never needs
+    from pykubectl.api.quantity import QuantityError, round_up_milli
     for k, v in list(rl.items()):
         try:
             rl[k] = round_up_milli(v)
@@ -181,6 +183,7 @@ def _volume_source(v: dict):
         _setdefault(v["scaleIO"], "fsType", "xfs")
     ed = v.get("emptyDir")
     if isinstance(ed, dict) and ed.get("sizeLimit") is not None:
+        from pykubectl.api.quantity import QuantityError, canonical
         try:
             ed["sizeLimit"] = canonical(ed["sizeLimit"])
         except QuantityError:
