@@ -191,12 +191,18 @@ def test_events_expire_after_an_hour(cluster):
     assert not mine()
 
 
+def _pods(cluster, n):
+    """n nginx pods m0..m{n-1} in default, created in one burst (one lease window of Events)."""
+    for i in range(n):
+        cluster.apiserver.create(kind(cluster, "pods"), {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"m{i}"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+
+
 def test_a_minutes_events_expire_together_in_one_step(cluster):
     from pykubectl.controllers.events import lease_key
     srv = cluster.apiserver
-    for i in range(30):
-        srv.create(kind(cluster, "pods"), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"m{i}"},
-                                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+    _pods(cluster, 30)
     cluster.advance(5)
     evk = kind(cluster, "events")
     events = srv.list(evk, "default")["items"]
@@ -213,9 +219,7 @@ def test_a_large_lease_window_expires_in_bounded_chunks(cluster, monkeypatch):
     from pykubectl.controllers.events import EventTTL
     monkeypatch.setattr(EventTTL, "CHUNK", 7)
     srv = cluster.apiserver
-    for i in range(12):
-        srv.create(kind(cluster, "pods"), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"m{i}"},
-                                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+    _pods(cluster, 12)
     cluster.advance(5)
     evk = kind(cluster, "events")
     assert len(srv.list(evk, "default")["items"]) > 7
